@@ -1,0 +1,110 @@
+"""DCGAN-style generator and discriminator, optionally class-conditional.
+
+The generator follows Radford et al. 2015 (DCGAN): a linear layer to a small feature map, then
+stride-2 transposed convolutions with BatchNorm and ReLU, and tanh at the end. The discriminator is
+its mirror with LeakyReLU, spectral norm on every layer (Miyato et al. 2018) and, for conditional
+models, a projection term <embed(y), h> (Miyato & Koyama 2018). This file holds the networks only:
+no I/O, no losses, no training loop (see genimg/train.py).
+
+Images live in [-1, 1], shape (N, C, H, W). Supported sizes: 28 (starts at 7x7), 32 and 64
+(start at 4x4).
+"""
+
+import math
+
+import torch
+from huggingface_hub import PyTorchModelHubMixin
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+
+def start_size(image_size: int) -> int:
+    """Side of the first feature map: 7 for 28x28 (MNIST), 4 for 32 and 64."""
+    if image_size == 28:
+        return 7
+    if image_size in (32, 64):
+        return 4
+    raise ValueError(f"image_size must be 28, 32 or 64, got {image_size}")
+
+
+class Generator(nn.Module, PyTorchModelHubMixin):
+    """z (N, z_dim) [+ label (N,)] -> image (N, channels, image_size, image_size) in [-1, 1].
+
+    `class_prior` is p(y) of the training data; sampling uses it to pick a label when none is asked
+    for, so a conditional generator still models the whole distribution p(x) = sum_y p(y) p(x|y).
+    """
+
+    def __init__(
+        self,
+        z_dim: int = 64,
+        image_size: int = 28,
+        channels: int = 1,
+        width: int = 64,
+        num_classes: int = 0,
+        class_names: list[str] | None = None,
+        class_prior: list[float] | None = None,
+    ):
+        super().__init__()
+        self.z_dim, self.image_size, self.channels = z_dim, image_size, channels
+        self.num_classes = num_classes
+        self.class_names = list(class_names or [])
+        self.class_prior = list(class_prior or [])
+        if num_classes and len(self.class_names) not in (0, num_classes):
+            raise ValueError(f"{len(self.class_names)} class_names for {num_classes} classes")
+        s0 = start_size(image_size)
+        n_up = int(math.log2(image_size // s0))  # 28: 7->14->28; 64: 4->8->16->32->64
+        c0 = width * 2 ** (n_up - 1)
+        self.c0, self.s0 = c0, s0
+        self.embed = nn.Embedding(num_classes, z_dim) if num_classes else None
+        self.project = nn.Sequential(
+            nn.Linear(z_dim * (2 if num_classes else 1), c0 * s0 * s0, bias=False),
+            nn.BatchNorm1d(c0 * s0 * s0),
+            nn.ReLU(inplace=True),
+        )
+        blocks, c = [], c0
+        for _ in range(n_up - 1):
+            blocks += [
+                nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(c // 2),
+                nn.ReLU(inplace=True),
+            ]
+            c //= 2
+        blocks += [nn.ConvTranspose2d(c, channels, 4, 2, 1), nn.Tanh()]
+        self.blocks = nn.Sequential(*blocks)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        if self.num_classes:
+            if labels is None:
+                raise ValueError("this generator is class-conditional: pass labels")
+            z = torch.cat([z, self.embed(labels)], dim=1)  # (N, 2*z_dim)
+        h = self.project(z).view(-1, self.c0, self.s0, self.s0)  # (N, c0, s0, s0)
+        x = self.blocks(h)  # (N, channels, image_size, image_size)
+        return x
+
+
+class Discriminator(nn.Module, PyTorchModelHubMixin):
+    """image (N, C, H, W) in [-1, 1] [+ label (N,)] -> real/fake logit (N,)."""
+
+    def __init__(self, image_size: int = 28, channels: int = 1, width: int = 64, num_classes: int = 0):
+        super().__init__()
+        s0 = start_size(image_size)
+        n_down = int(math.log2(image_size // s0))
+        layers, c_in, c = [], channels, width
+        for i in range(n_down):  # each halves the side: 28->14->7, 64->32->16->8->4
+            layers += [spectral_norm(nn.Conv2d(c_in, c, 4, 2, 1)), nn.LeakyReLU(0.2, inplace=True)]
+            c_in, c = c, c * 2
+        layers += [spectral_norm(nn.Conv2d(c_in, c_in, 3, 1, 1)), nn.LeakyReLU(0.2, inplace=True)]
+        self.body = nn.Sequential(*layers)
+        features = c_in * s0 * s0
+        self.logit = spectral_norm(nn.Linear(features, 1))
+        self.embed = spectral_norm(nn.Embedding(num_classes, features)) if num_classes else None
+        self.num_classes = num_classes
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.body(x).flatten(1)  # (N, features)
+        out = self.logit(h).squeeze(1)  # (N,)
+        if self.num_classes:
+            if labels is None:
+                raise ValueError("this discriminator is class-conditional: pass labels")
+            out = out + (self.embed(labels) * h).sum(1)  # projection (Miyato & Koyama 2018)
+        return out

@@ -1,0 +1,152 @@
+"""Seeds -> latents -> images, pure and deterministic: no gradients, no PIL, no Gradio.
+
+The StyleGAN convention: seed s names z = np.random.RandomState(s).randn(z_dim), on any machine,
+forever. Truncation multiplies z by psi. For a class-conditional GAN with no label asked for, the
+label is drawn from the same RandomState after z, from the model's class prior, so the seed still
+names one image. A VAE decodes the same z.
+
+Images come back as uint8 arrays (N, H, W, C) at the model's own size.
+"""
+
+import re
+
+import numpy as np
+import torch
+from torch import nn
+
+from .models import VAE, Generator
+
+MAX_SEED = 2**32 - 1
+MAX_SEEDS = 10_000
+SEED_SYNTAX = ("a seed list looks like 0-31,42: integers from 0 to 4294967295, "
+               "ranges 'a-b' with a <= b inclusive, separated by commas")
+
+
+class SeedError(ValueError):
+    """Seed text that is not a seed list."""
+
+
+def parse_seeds(text: str, limit: int = MAX_SEEDS) -> list[int]:
+    """'0-3,42' -> [0, 1, 2, 3, 42]. Order is kept; duplicates are kept."""
+    if not isinstance(text, str) or not text.strip():
+        raise SeedError(f"no seeds given; {SEED_SYNTAX}")
+    seeds: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+        if not match:
+            raise SeedError(f"{part!r} is not a seed or a range; {SEED_SYNTAX}")
+        start = int(match.group(1))
+        end = int(match.group(2)) if match.group(2) is not None else start
+        if end < start:
+            raise SeedError(f"range {part!r} runs backwards; {SEED_SYNTAX}")
+        if end > MAX_SEED:
+            raise SeedError(f"seed {end} is above {MAX_SEED}; {SEED_SYNTAX}")
+        if len(seeds) + (end - start + 1) > limit:
+            raise SeedError(f"more than {limit} seeds requested; ask for at most {limit}")
+        seeds.extend(range(start, end + 1))
+    return seeds
+
+
+def latent_from_seed(seed: int, z_dim: int) -> np.ndarray:
+    """Seed -> z (z_dim,) float32, the StyleGAN way."""
+    return np.random.RandomState(seed).randn(z_dim).astype(np.float32)
+
+
+def label_from_seed(seed: int, z_dim: int, class_prior: list[float], num_classes: int) -> int:
+    """The class a seed names when no class is asked for: drawn after z from the same RandomState."""
+    rs = np.random.RandomState(seed)
+    rs.randn(z_dim)  # consume z first, so z is unchanged by the label draw
+    p = np.asarray(class_prior, dtype=np.float64) if len(class_prior) == num_classes else None
+    return int(rs.choice(num_classes, p=None if p is None else p / p.sum()))
+
+
+def slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
+    """Spherical interpolation between latents a and b (Shoemake 1985); falls back to lerp if parallel."""
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    cos = np.dot(a64, b64) / (np.linalg.norm(a64) * np.linalg.norm(b64) + 1e-12)
+    omega = np.arccos(np.clip(cos, -1.0, 1.0))
+    if omega < 1e-6:
+        return ((1 - t) * a64 + t * b64).astype(np.float32)
+    return ((np.sin((1 - t) * omega) * a64 + np.sin(t * omega) * b64) / np.sin(omega)).astype(np.float32)
+
+
+def resolve_label(model: nn.Module, label: int | str | None) -> int | None:
+    """A label given as index or class name -> index (None = the seed decides); ValueError if unknown."""
+    if label is None or label == "any":
+        return None
+    num_classes = getattr(model, "num_classes", 0)
+    if not num_classes or isinstance(model, VAE):
+        raise ValueError(f"this {type(model).__name__} is not class-conditional; use label=None")
+    names = list(getattr(model, "class_names", []) or [str(i) for i in range(num_classes)])
+    if isinstance(label, str):
+        if label in names:
+            return names.index(label)
+        raise ValueError(f"unknown class {label!r}; accepted: any, {', '.join(names)}")
+    if isinstance(label, (int, np.integer)) and 0 <= label < num_classes:
+        return int(label)
+    raise ValueError(f"class index {label!r} out of range 0..{num_classes - 1}")
+
+
+def to_uint8(x: torch.Tensor, low: float) -> np.ndarray:
+    """(N, C, H, W) float in [low, 1] -> (N, H, W, C) uint8, rounded to nearest."""
+    x = (x - low) / (1.0 - low)
+    return (x.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+
+
+def from_uint8(images: np.ndarray) -> torch.Tensor:
+    """(N, H, W, C) uint8 -> (N, C, H, W) float32 in [0, 1]."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8 or images.ndim != 4:
+        raise ValueError(f"expected uint8 images (N, H, W, C), got {images.dtype} {images.shape}")
+    return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
+
+
+@torch.no_grad()
+def generate(model: nn.Module, z: np.ndarray, labels: list[int] | None = None) -> np.ndarray:
+    """Latents (N, z_dim) [+ labels] -> uint8 images (N, H, W, C). GAN or VAE."""
+    z_t = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32))
+    if isinstance(model, Generator):
+        y = torch.as_tensor(labels, dtype=torch.long) if model.num_classes else None  # (N,)
+        return to_uint8(model(z_t, y), low=-1.0)
+    if isinstance(model, VAE):
+        return to_uint8(model.decode(z_t), low=0.0)
+    raise TypeError(f"cannot sample from a {type(model).__name__}; expected a GAN generator or a VAE")
+
+
+def sample(model: nn.Module, seeds: list[int], psi: float = 1.0, label: int | str | None = None) -> np.ndarray:
+    """Seeds -> uint8 images (N, H, W, C). psi scales z (truncation); label picks a class (conditional GANs)."""
+    if not np.isfinite(psi):
+        raise ValueError(f"psi must be a finite number, got {psi}")
+    z_dim = model.z_dim
+    labels = labels_for_seeds(model, seeds, label)
+    z = np.stack([latent_from_seed(s, z_dim) for s in seeds]) * np.float32(psi) if seeds else np.zeros((0, z_dim))
+    return generate(model, z, labels)
+
+
+def labels_for_seeds(model: nn.Module, seeds: list[int], label: int | str | None = None) -> list[int | None]:
+    """The class each seed is drawn with (None for unconditional models)."""
+    fixed = resolve_label(model, label)
+    if not (isinstance(model, Generator) and model.num_classes):
+        return [None] * len(seeds)
+    return [fixed if fixed is not None else label_from_seed(s, model.z_dim, model.class_prior, model.num_classes)
+            for s in seeds]
+
+
+@torch.no_grad()
+def encode(vae: VAE, images: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """uint8 images (N, H, W, C) at the VAE's size -> mu, logvar (N, z_dim)."""
+    x = from_uint8(images)
+    expected = (vae.channels, vae.image_size, vae.image_size)
+    if tuple(x.shape[1:]) != expected:
+        raise ValueError(f"this VAE takes images of (H, W, C) = {expected[1:] + expected[:1]}, "
+                         f"got {tuple(images.shape[1:])}")
+    return vae.encode(x)
+
+
+@torch.no_grad()
+def decode(vae: VAE, z: torch.Tensor | np.ndarray) -> np.ndarray:
+    """z (N, z_dim) -> uint8 images (N, H, W, C)."""
+    z = torch.as_tensor(np.asarray(z, dtype=np.float32))
+    if z.ndim != 2 or z.shape[1] != vae.z_dim:
+        raise ValueError(f"z must be (N, {vae.z_dim}), got {tuple(z.shape)}")
+    return to_uint8(vae.decode(z), low=0.0)
