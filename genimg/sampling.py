@@ -31,8 +31,8 @@ def parse_seeds(text: str, limit: int = MAX_SEEDS) -> list[int]:
     if not isinstance(text, str) or not text.strip():
         raise SeedError(f"no seeds given; {SEED_SYNTAX}")
     seeds: list[int] = []
-    for part in text.replace(" ", "").split(","):
-        match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+    for part in (p.strip() for p in text.split(",")):  # spaces around items are fine; "1 2" is not 12
+        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
         if not match:
             raise SeedError(f"{part!r} is not a seed or a range; {SEED_SYNTAX}")
         start = int(match.group(1))
@@ -81,7 +81,9 @@ def resolve_label(model: nn.Module, label: int | str | None) -> int | None:
     if isinstance(label, str):
         if label in names:
             return names.index(label)
-        raise ValueError(f"unknown class {label!r}; accepted: any, {', '.join(names)}")
+        if not label.isdigit():  # a digit string that is no class name is an index (the CLI's --label 3)
+            raise ValueError(f"unknown class {label!r}; accepted: any, {', '.join(names)}")
+        label = int(label)
     if isinstance(label, (int, np.integer)) and 0 <= label < num_classes:
         return int(label)
     raise ValueError(f"class index {label!r} out of range 0..{num_classes - 1}")

@@ -3,7 +3,8 @@
 Each loop is a plain function (no framework): batches from the train split, a tqdm bar with losses
 and images/s, and after every epoch an atomic checkpoint, a sample grid in DIR/progress/, the loss
 history in card.json and a loss-curve plot. --minutes stops at a wall-clock budget (checked every
-step) for equal-budget comparisons; --resume continues from DIR/train_state.safetensors.
+step) for equal-budget comparisons; --resume continues from DIR/train_state.safetensors. The VAE and classifier decay
+the learning rate along a cosine over the budget (epochs or minutes); the GAN keeps it constant.
 
 Examples:
     python -m genimg.train vae --data mnist --out checkpoints/mnist/vae --epochs 60 --seed 0
@@ -30,12 +31,13 @@ from tqdm import tqdm
 from . import data as datasets
 from .augment import diff_augment, parse_policy
 from .checkpoints import atomic_save_tensors, save_model
+from .distributed import SINGLE, Processes, any_process, finish, start, wrap
 from .images import grid, save_png, to_pil
 from .models import VAE, Classifier, Discriminator, Generator
 from .models.vae import kl_divergence
 from .plots import save_loss_curves
 from .sampling import latent_from_seed, to_uint8
-from .train_state import load_train_state, save_train_state
+from .train_state import TrainStateError, load_train_state, save_train_state
 
 DEFAULT_EPOCHS = {"gan": 30, "vae": 60, "classifier": 8}
 
@@ -61,6 +63,7 @@ class RunConfig:
     augment: str = "translation"
     ema_kimg: float = 10.0
     resume: bool = False
+    world_size: int = 1
     dry_run: bool = False
     command: str = ""
 
@@ -86,13 +89,31 @@ class Clock:
     def out_of_time(self) -> bool:
         return self.minutes is not None and self.elapsed >= self.minutes * 60
 
+    def progress(self, step: int, steps_per_epoch: int) -> float:
+        """Fraction of the budget spent, by epochs or by minutes, whichever is further along."""
+        by_epochs = step / (self.epochs * steps_per_epoch) if self.epochs else 0.0
+        by_time = self.elapsed / (self.minutes * 60) if self.minutes else 0.0
+        return min(1.0, max(by_epochs, by_time))
+
     def more_epochs(self, epoch: int) -> bool:
         return (self.epochs is None or epoch < self.epochs) and not self.out_of_time()
 
 
-def batches(images: torch.Tensor, labels: torch.Tensor, batch_size: int, generator: torch.Generator):
-    """Shuffled full batches of (images, labels) for one epoch."""
+def set_cosine_lr(opt: torch.optim.Optimizer, base_lr: float, progress: float) -> None:
+    """Cosine decay from base_lr to 0 over the budget (Loshchilov & Hutter 2017, without restarts)."""
+    for group in opt.param_groups:
+        group["lr"] = base_lr * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def batches(images: torch.Tensor, labels: torch.Tensor, batch_size: int, generator: torch.Generator,
+            procs: Processes = SINGLE):
+    """Shuffled full batches of (images, labels) for one epoch; each process takes its own shard.
+
+    Every process draws the same permutation (same seed), then keeps every world_size-th index from
+    its rank, as torch.utils.data.DistributedSampler does.
+    """
     order = torch.randperm(len(images), generator=generator)
+    order = order[: len(order) // procs.world_size * procs.world_size][procs.rank::procs.world_size]
     for i in range(0, len(order) - batch_size + 1, batch_size):
         idx = order[i:i + batch_size]
         yield images[idx], labels[idx]
@@ -119,6 +140,7 @@ def card_for(cfg: RunConfig, dataset, clock: Clock, device, epoch: int, step: in
         "batch_size": cfg.batch_size,
         "wall_time_s": round(clock.elapsed, 1),
         "device": str(device),
+        "processes": cfg.world_size,
         "torch": torch.__version__,
         "final_losses": {k: v for k, v in last.items() if k != "epoch"},
         "history": history,
@@ -137,8 +159,9 @@ def finish_epoch(cfg, model, card, progress_grid: np.ndarray | None, epoch: int,
     save_train_state(cfg.out / "train_state.safetensors", state)
 
 
-def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, device: torch.device) -> Path:
+def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) -> Path:
     """Non-saturating GAN (Goodfellow et al. 2014, sec. 3) with DiffAugment and an EMA generator."""
+    device = procs.device
     train = dataset.split("train")
     images, labels = as_float(train, device)
     images = images * 2 - 1  # the GAN works in [-1, 1]
@@ -150,6 +173,7 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, device: torch.devi
     D = Discriminator(image_size=train.image_size, channels=train.channels, width=cfg.width,
                       num_classes=num_classes).to(device)
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
+    G_train, D_train = wrap(G, procs), wrap(D, procs)  # DDP wrappers when under torchrun
     opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
     policy = parse_policy(cfg.augment)
@@ -158,7 +182,8 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, device: torch.devi
         epoch, step, history, elapsed = load_train_state(
             cfg.out / "train_state.safetensors", {"G": G, "D": D, "G_ema": G_ema}, {"opt_g": opt_g, "opt_d": opt_d})
     clock = Clock(cfg.epochs, cfg.minutes, elapsed)
-    rng = torch.Generator().manual_seed(cfg.seed + epoch)
+    rng = torch.Generator().manual_seed(cfg.seed + epoch)  # data order: the same in every process
+    noise = torch.Generator().manual_seed(cfg.seed * 1000 + 7919 * epoch + procs.rank)  # z, y: one per process
     # Fixed latents for the progress grid: one row per class (or 8 rows), seeds 0..9.
     rows = num_classes or 8
     fixed_z = torch.from_numpy(np.stack([latent_from_seed(s, cfg.z_dim) for s in range(10)] * rows)).to(device)
@@ -166,27 +191,28 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, device: torch.devi
     ema_beta = 0.5 ** (cfg.batch_size / (cfg.ema_kimg * 1000))  # StyleGAN2-ADA's EMA half-life in images
 
     def random_labels(n):
-        return torch.multinomial(torch.tensor(prior), n, replacement=True, generator=rng).to(device)
+        return torch.multinomial(torch.tensor(prior), n, replacement=True, generator=noise).to(device)
 
     while clock.more_epochs(epoch):
         G.train(), D.train()
-        bar = tqdm(batches(images, labels, cfg.batch_size, rng), total=len(images) // cfg.batch_size,
-                   desc=f"gan epoch {epoch + 1}", unit="batch", leave=False)
+        bar = tqdm(batches(images, labels, cfg.batch_size, rng, procs), desc=f"gan epoch {epoch + 1}",
+                   total=len(images) // procs.world_size // cfg.batch_size, unit="batch", leave=False,
+                   disable=not procs.is_main)
         sums, count, t0 = {"loss_d": 0.0, "loss_g": 0.0, "d_real": 0.0, "d_fake": 0.0}, 0, time.monotonic()
         for real, y in bar:
             y = y if num_classes else None
-            z = torch.randn(len(real), cfg.z_dim, generator=rng).to(device)
+            z = torch.randn(len(real), cfg.z_dim, generator=noise).to(device)
             y_fake = random_labels(len(real)) if num_classes else None
             # Discriminator: maximise log D(x) + log(1 - D(G(z)))  ==  minimise softplus(-D(x)) + softplus(D(G(z)))
-            fake = G(z, y_fake)
-            d_real = D(diff_augment(real, policy), y)
-            d_fake = D(diff_augment(fake.detach(), policy), y_fake)
+            fake = G_train(z, y_fake)  # (N, C, H, W)
+            both = torch.cat([diff_augment(real, policy), diff_augment(fake.detach(), policy)])  # (2N, C, H, W)
+            d_real, d_fake = D_train(both, torch.cat([y, y_fake]) if num_classes else None).chunk(2)
             loss_d = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             opt_d.step()
             # Generator, non-saturating: minimise -log D(G(z)) == softplus(-D(G(z)))
-            loss_g = F.softplus(-D(diff_augment(fake, policy), y_fake)).mean()
+            loss_g = F.softplus(-D_train(diff_augment(fake, policy), y_fake)).mean()
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_g.step()
@@ -200,12 +226,14 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, device: torch.devi
             for k, v in (("loss_d", loss_d), ("loss_g", loss_g), ("d_real", d_real.mean()), ("d_fake", d_fake.mean())):
                 sums[k] += v.item()
             rate = count * cfg.batch_size / (time.monotonic() - t0)
-            bar.set_postfix(loss_d=f"{float(loss_d):.3f}", loss_g=f"{float(loss_g):.3f}", img_s=f"{rate:.0f}")
-            if clock.out_of_time() or (cfg.dry_run and count >= 3):
+            bar.set_postfix(loss_d=f"{loss_d.item():.3f}", loss_g=f"{loss_g.item():.3f}", img_s=f"{rate:.0f}")
+            if any_process(clock.out_of_time() or (cfg.dry_run and count >= 3), procs):
                 break
         epoch += 1
         history.append({"epoch": epoch, **{k: round(v / max(count, 1), 4) for k, v in sums.items()},
-                        "images_per_s": round(rate, 1)})
+                        "images_per_s": round(rate * procs.world_size, 1)})
+        if not procs.is_main:
+            continue
         tqdm.write(f"gan epoch {epoch}: " + ", ".join(f"{k} {v}" for k, v in history[-1].items() if k != "epoch"))
         with torch.no_grad():
             progress = grid(to_uint8(G_ema(fixed_z, fixed_y), low=-1.0), columns=10)
@@ -253,14 +281,16 @@ def save_latent_stats(vae: VAE, test: datasets.ImageDataset, path: Path) -> None
     vae.train()
 
 
-def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, device: torch.device) -> Path:
+def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) -> Path:
     """Maximise the ELBO E_q[log p(x|z)] - KL(q(z|x) || p(z)) (Kingma & Welling 2014)."""
+    device = procs.device
     train, test = dataset.split("train"), dataset.split("test")
     images, labels = as_float(train, device)
     test_images, _ = as_float(test, device)
     likelihood = "bernoulli" if train.channels == 1 else "gaussian"
     vae = VAE(z_dim=cfg.z_dim, image_size=train.image_size, channels=train.channels, width=cfg.width,
               likelihood=likelihood, class_names=train.class_names).to(device)
+    vae_train = wrap(vae, procs)
     opt = torch.optim.Adam(vae.parameters(), lr=cfg.lr)
     epoch, step, history, elapsed = 0, 0, [], 0.0
     if cfg.resume:
@@ -272,12 +302,15 @@ def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, device: torch.devi
     fixed_z = torch.from_numpy(np.stack([latent_from_seed(s, cfg.z_dim) for s in range(64)])).to(device)
     while clock.more_epochs(epoch):
         vae.train()
-        bar = tqdm(batches(images, labels, cfg.batch_size, rng), total=len(images) // cfg.batch_size,
-                   desc=f"vae epoch {epoch + 1}", unit="batch", leave=False)
+        bar = tqdm(batches(images, labels, cfg.batch_size, rng, procs), desc=f"vae epoch {epoch + 1}",
+                   total=len(images) // procs.world_size // cfg.batch_size, unit="batch", leave=False,
+                   disable=not procs.is_main)
         sums, count, t0 = {"recon": 0.0, "kl": 0.0}, 0, time.monotonic()
         for x, _ in bar:
-            recon, kl = vae.loss(x)
+            out, mu, logvar = vae_train(x)  # z = mu + sigma * eps inside (reparameterisation)
+            recon, kl = vae.reconstruction_nll(out, x), kl_divergence(mu, logvar).sum(1)  # (N,), (N,)
             loss = (recon + kl).mean()  # negative ELBO per image
+            set_cosine_lr(opt, cfg.lr, clock.progress(step, len(images) // procs.world_size // cfg.batch_size))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -285,15 +318,17 @@ def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, device: torch.devi
             sums["recon"] += recon.mean().item()
             sums["kl"] += kl.mean().item()
             rate = count * cfg.batch_size / (time.monotonic() - t0)
-            bar.set_postfix(loss=f"{float(loss):.2f}", kl=f"{float(kl.mean()):.2f}", img_s=f"{rate:.0f}")
-            if clock.out_of_time() or (cfg.dry_run and count >= 3):
+            bar.set_postfix(loss=f"{loss.item():.2f}", kl=f"{kl.mean().item():.2f}", img_s=f"{rate:.0f}")
+            if any_process(clock.out_of_time() or (cfg.dry_run and count >= 3), procs):
                 break
         epoch += 1
+        if not procs.is_main:
+            continue
         test_recon, test_kl = vae_test_loss(vae, test_images)
         row = {"epoch": epoch, "loss": round((sums["recon"] + sums["kl"]) / max(count, 1), 3),
                "recon": round(sums["recon"] / max(count, 1), 3), "kl": round(sums["kl"] / max(count, 1), 3),
                "test_loss": round(test_recon + test_kl, 3), "test_recon": round(test_recon, 3),
-               "test_kl": round(test_kl, 3), "images_per_s": round(rate, 1)}
+               "test_kl": round(test_kl, 3), "images_per_s": round(rate * procs.world_size, 1)}
         history.append(row)
         tqdm.write(f"vae epoch {epoch}: " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "epoch"))
         vae.eval()
@@ -326,12 +361,14 @@ def random_shift(x: torch.Tensor, generator: torch.Generator, pixels: int = 2) -
     return torch.roll(x, shifts=(dy, dx), dims=(2, 3))
 
 
-def train_classifier(cfg: RunConfig, dataset: datasets.ImageDataset, device: torch.device) -> Path:
+def train_classifier(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) -> Path:
+    device = procs.device
     train, test = dataset.split("train"), dataset.split("test")
     images, labels = as_float(train, device)
     test_images, test_labels = as_float(test, device)
     model = Classifier(num_classes=len(train.class_names), image_size=train.image_size, channels=train.channels,
                        class_names=train.class_names).to(device)
+    model_train = wrap(model, procs)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     epoch, step, history, elapsed = 0, 0, [], 0.0
     if cfg.resume:
@@ -342,23 +379,27 @@ def train_classifier(cfg: RunConfig, dataset: datasets.ImageDataset, device: tor
     torch.manual_seed(cfg.seed + epoch)
     while clock.more_epochs(epoch):
         model.train()
-        bar = tqdm(batches(images, labels, cfg.batch_size, rng), total=len(images) // cfg.batch_size,
-                   desc=f"classifier epoch {epoch + 1}", unit="batch", leave=False)
+        bar = tqdm(batches(images, labels, cfg.batch_size, rng, procs), desc=f"classifier epoch {epoch + 1}",
+                   total=len(images) // procs.world_size // cfg.batch_size, unit="batch", leave=False,
+                   disable=not procs.is_main)
         total, count, t0 = 0.0, 0, time.monotonic()
         for x, y in bar:
-            loss = F.cross_entropy(model(random_shift(x, rng)), y)
+            loss = F.cross_entropy(model_train(random_shift(x, rng)), y)
+            set_cosine_lr(opt, cfg.lr, clock.progress(step, len(images) // procs.world_size // cfg.batch_size))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             step, count, total = step + 1, count + 1, total + loss.item()
             rate = count * cfg.batch_size / (time.monotonic() - t0)
-            bar.set_postfix(loss=f"{float(loss):.3f}", img_s=f"{rate:.0f}")
-            if clock.out_of_time() or (cfg.dry_run and count >= 3):
+            bar.set_postfix(loss=f"{loss.item():.3f}", img_s=f"{rate:.0f}")
+            if any_process(clock.out_of_time() or (cfg.dry_run and count >= 3), procs):
                 break
         epoch += 1
+        if not procs.is_main:
+            continue
         acc = accuracy(model, test_images, test_labels)
         history.append({"epoch": epoch, "loss": round(total / max(count, 1), 4), "test_accuracy": round(acc, 4),
-                        "images_per_s": round(rate, 1)})
+                        "images_per_s": round(rate * procs.world_size, 1)})
         tqdm.write(f"classifier epoch {epoch}: loss {history[-1]['loss']}, test accuracy {acc:.4f}")
         card = card_for(cfg, dataset, clock, device, epoch, step, history,
                         {"parameters": sum(p.numel() for p in model.parameters()),
@@ -384,12 +425,22 @@ def train(cfg: RunConfig) -> Path:
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)
     dataset = datasets.load(cfg.data, image_size=cfg.image_size)
+    train_images = len(dataset.split("train"))
+    if train_images < cfg.batch_size:
+        raise UsageError(f"--batch-size {cfg.batch_size} is more than the {train_images} train images of "
+                         f"{cfg.data}; use a smaller --batch-size")
     if cfg.resume and not (cfg.out / "train_state.safetensors").exists():
         raise UsageError(f"--resume: {cfg.out / 'train_state.safetensors'} does not exist; "
                          "train without --resume first")
-    device = pick_device()
-    print(f"{cfg.kind} on {dataset.name}: {len(dataset.split('train'))} train images, device {device}", file=sys.stderr)
-    return TRAINERS[cfg.kind](cfg, dataset, device)
+    procs = start(pick_device())
+    cfg.world_size = procs.world_size
+    if procs.is_main:
+        print(f"{cfg.kind} on {dataset.name}: {train_images} train images, device {procs.device}, "
+              f"{procs.world_size} process(es) x batch {cfg.batch_size}", file=sys.stderr)
+    try:
+        return TRAINERS[cfg.kind](cfg, dataset, procs)
+    finally:
+        finish(procs)
 
 
 def parse_args(argv: list[str] | None = None) -> RunConfig:
@@ -414,11 +465,12 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
     parser.add_argument("--resume", action="store_true", help="continue from DIR/train_state.safetensors")
     parser.add_argument("--dry-run", action="store_true", help="3 steps of one epoch, then save (for tests)")
     args = parser.parse_args(argv)
-    defaults = DEFAULTS[args.kind]
+    # `is None`, not `or`: an explicit 0 must reach the checks below instead of becoming the default
+    tuned = {k: DEFAULTS[args.kind][k] if getattr(args, k) is None else getattr(args, k)
+             for k in ("batch_size", "lr", "z_dim", "width")}
     cfg = RunConfig(
         kind=args.kind, data=args.data, out=args.out.expanduser(), epochs=args.epochs, minutes=args.minutes,
-        seed=args.seed, batch_size=args.batch_size or defaults["batch_size"], lr=args.lr or defaults["lr"],
-        z_dim=args.z_dim or defaults["z_dim"], width=args.width or defaults["width"], image_size=args.image_size,
+        seed=args.seed, image_size=args.image_size, **tuned,
         conditional=not args.unconditional, augment=args.augment, ema_kimg=args.ema_kimg, resume=args.resume,
         dry_run=args.dry_run,
         command="python -m genimg.train " + shlex.join(argv if argv is not None else sys.argv[1:]),
@@ -449,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
     try:
         out = train(cfg)
-    except (datasets.DataError, UsageError) as e:
+    except (datasets.DataError, UsageError, TrainStateError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     print(out)

@@ -2,7 +2,8 @@
 
 The generator follows Radford et al. 2015 (DCGAN): a linear layer to a small feature map, then
 stride-2 transposed convolutions with BatchNorm and ReLU, and tanh at the end. The discriminator is
-its mirror with LeakyReLU, spectral norm on every layer (Miyato et al. 2018) and, for conditional
+its mirror with LeakyReLU, spectral norm on every layer (Miyato et al. 2018), a minibatch standard
+deviation feature (Karras et al. 2018) so it can see a batch that lacks variety, and, for conditional
 models, a projection term <embed(y), h> (Miyato & Koyama 2018). This file holds the networks only:
 no I/O, no losses, no training loop (see genimg/train.py).
 
@@ -82,26 +83,48 @@ class Generator(nn.Module, PyTorchModelHubMixin):
         return x
 
 
+def minibatch_std(h: torch.Tensor, group: int) -> torch.Tensor:
+    """Append one channel: the feature std-dev within consecutive groups of `group` images (ProGAN, sec. 3).
+
+    A generator that collapses to one image per class makes this channel ~0, which the discriminator
+    learns to punish. Groups are consecutive, so a batch of [reals, fakes] never mixes the two.
+    """
+    n, c, height, width = h.shape  # (N, C, H, W)
+    g = min(group, n)
+    while n % g:
+        g -= 1
+    std = (h.view(n // g, g, c, height, width).var(dim=1, unbiased=False) + 1e-8).sqrt()  # (N/g, C, H, W)
+    std = std.mean(dim=(1, 2, 3)).repeat_interleave(g).view(n, 1, 1, 1)  # (N, 1, 1, 1)
+    return torch.cat([h, std.expand(n, 1, height, width)], dim=1)  # (N, C + 1, H, W)
+
+
 class Discriminator(nn.Module, PyTorchModelHubMixin):
     """image (N, C, H, W) in [-1, 1] [+ label (N,)] -> real/fake logit (N,)."""
 
-    def __init__(self, image_size: int = 28, channels: int = 1, width: int = 64, num_classes: int = 0):
+    def __init__(self, image_size: int = 28, channels: int = 1, width: int = 64, num_classes: int = 0,
+                 mbstd_group: int = 4):
         super().__init__()
+        self.mbstd_group = mbstd_group
         s0 = start_size(image_size)
         n_down = int(math.log2(image_size // s0))
         layers, c_in, c = [], channels, width
         for i in range(n_down):  # each halves the side: 28->14->7, 64->32->16->8->4
             layers += [spectral_norm(nn.Conv2d(c_in, c, 4, 2, 1)), nn.LeakyReLU(0.2, inplace=True)]
             c_in, c = c, c * 2
-        layers += [spectral_norm(nn.Conv2d(c_in, c_in, 3, 1, 1)), nn.LeakyReLU(0.2, inplace=True)]
         self.body = nn.Sequential(*layers)
+        extra = 1 if mbstd_group > 1 else 0
+        self.final = nn.Sequential(spectral_norm(nn.Conv2d(c_in + extra, c_in, 3, 1, 1)),
+                                   nn.LeakyReLU(0.2, inplace=True))
         features = c_in * s0 * s0
         self.logit = spectral_norm(nn.Linear(features, 1))
         self.embed = spectral_norm(nn.Embedding(num_classes, features)) if num_classes else None
         self.num_classes = num_classes
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.body(x).flatten(1)  # (N, features)
+        h = self.body(x)  # (N, c, s0, s0)
+        if self.mbstd_group > 1:
+            h = minibatch_std(h, self.mbstd_group)  # (N, c + 1, s0, s0)
+        h = self.final(h).flatten(1)  # (N, features)
         out = self.logit(h).squeeze(1)  # (N,)
         if self.num_classes:
             if labels is None:
