@@ -49,7 +49,8 @@ def cutout(x: torch.Tensor, ratio: float = 0.5) -> torch.Tensor:
     cx = torch.randint(0, w + (1 - cw % 2), (n, 1, 1), device=x.device)
     rows = torch.arange(h, device=x.device).view(1, h, 1)
     cols = torch.arange(w, device=x.device).view(1, 1, w)
-    inside = ((rows - cy).abs() <= ch // 2) & ((cols - cx).abs() <= cw // 2)  # (N, H, W)
+    top, left = cy - ch // 2, cx - cw // 2  # the square is exactly ch x cw before clipping at the border
+    inside = (rows >= top) & (rows < top + ch) & (cols >= left) & (cols < left + cw)  # (N, H, W)
     return x * (~inside).unsqueeze(1).to(x.dtype)
 
 

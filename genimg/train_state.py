@@ -14,6 +14,10 @@ from torch import nn
 from .checkpoints import atomic_save_tensors
 
 
+class TrainStateError(ValueError):
+    """A training state that cannot be resumed from; the message names the file."""
+
+
 def save_train_state(path: Path, state: dict) -> None:
     """state: {"nets": {name: module}, "optimizers": {name: optimizer}, "epoch", "step", "history", "elapsed"}."""
     tensors, header = {}, {k: state[k] for k in ("epoch", "step", "history", "elapsed")}
@@ -40,10 +44,15 @@ def load_train_state(path: Path, nets: dict[str, nn.Module], optimizers: dict) -
             header = json.loads(f.metadata()["genimg_train_state"])
             tensors = {key: f.get_tensor(key) for key in f.keys()}
     except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as e:
-        raise ValueError(f"{path}: not a readable genimg training state ({e})") from e
+        raise TrainStateError(f"{path}: not a readable genimg training state ({e})") from e
     for name, net in nets.items():
         prefix = f"net.{name}."
-        net.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, strict=True)
+        try:
+            net.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, strict=True)
+        except RuntimeError as e:  # another --width, --z-dim, image size or class count than the saved run
+            first = str(e).split("\n\t")[1:2] or [str(e)[:300]]
+            raise TrainStateError(f"{path}: the saved {name!r} does not fit this run ({first[0].strip().rstrip('.')}); "
+                                  "--resume needs the options of the run that wrote it") from e
     for name, opt in optimizers.items():
         saved = header["optimizers"][name]
         state: dict[int, dict] = {}

@@ -1,0 +1,95 @@
+"""Shapes and contracts of the networks at every supported size, grey and RGB, conditional and not."""
+
+import pytest
+import torch
+
+from genimg.models import VAE, Classifier, Discriminator, Generator
+from genimg.models.vae import kl_divergence
+
+SIZES = [28, 32, 64]
+CHANNELS = [1, 3]
+
+
+@pytest.mark.parametrize("num_classes", [0, 10])
+@pytest.mark.parametrize("channels", CHANNELS)
+@pytest.mark.parametrize("size", SIZES)
+def test_generator_and_discriminator_shapes(size, channels, num_classes):
+    G = Generator(z_dim=8, image_size=size, channels=channels, width=8, num_classes=num_classes).eval()
+    D = Discriminator(image_size=size, channels=channels, width=8, num_classes=num_classes).eval()
+    labels = torch.tensor([0, 9]) if num_classes else None
+    with torch.no_grad():
+        x = G(torch.randn(2, 8), labels)
+        logits = D(x, labels)
+    assert x.shape == (2, channels, size, size)
+    assert x.min() >= -1 and x.max() <= 1  # tanh output range
+    assert logits.shape == (2,)
+
+
+def test_conditional_generator_output_depends_on_label():
+    G = Generator(z_dim=8, width=8, num_classes=10).eval()
+    z = torch.randn(1, 8).repeat(2, 1)
+    with torch.no_grad():
+        x = G(z, torch.tensor([1, 2]))
+    assert not torch.equal(x[0], x[1])
+
+
+def test_conditional_networks_refuse_missing_labels():
+    with pytest.raises(ValueError, match="class-conditional"):
+        Generator(z_dim=8, width=8, num_classes=10).eval()(torch.randn(1, 8))
+    with pytest.raises(ValueError, match="class-conditional"):
+        Discriminator(width=8, num_classes=10)(torch.rand(1, 1, 28, 28))
+
+
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+@pytest.mark.parametrize("channels", CHANNELS)
+@pytest.mark.parametrize("size", SIZES)
+def test_vae_shapes(size, channels, likelihood):
+    vae = VAE(z_dim=5, image_size=size, channels=channels, width=8, hidden=16, likelihood=likelihood)
+    x = torch.rand(3, channels, size, size)
+    mu, logvar = vae.encode(x)
+    assert mu.shape == logvar.shape == (3, 5)
+    decoded = vae.decode(mu)
+    assert decoded.shape == (3, channels, size, size)
+    assert decoded.min() >= 0 and decoded.max() <= 1
+    recon, kl = vae.loss(x)
+    assert recon.shape == kl.shape == (3,)
+    assert torch.isfinite(recon).all() and (kl >= 0).all()
+
+
+def test_vae_bernoulli_loss_is_summed_bce_over_pixels():
+    vae = VAE(z_dim=4, width=8, hidden=16)
+    x = torch.rand(2, 1, 28, 28)
+    out = torch.zeros_like(x)  # logits 0 -> p = 0.5 everywhere -> BCE = log 2 per pixel
+    assert torch.allclose(vae.reconstruction_nll(out, x), torch.full((2,), 784 * torch.log(torch.tensor(2.0))))
+
+
+def test_kl_divergence_closed_form():
+    assert torch.equal(kl_divergence(torch.zeros(1, 3), torch.zeros(1, 3)), torch.zeros(1, 3))
+    kl = kl_divergence(torch.tensor([[1.0]]), torch.tensor([[0.0]]))
+    assert kl.item() == pytest.approx(0.5)  # KL(N(1, 1) || N(0, 1)) = mu^2 / 2
+
+
+@pytest.mark.parametrize("channels", CHANNELS)
+@pytest.mark.parametrize("size", SIZES)
+def test_classifier_shapes(size, channels):
+    model = Classifier(num_classes=4, image_size=size, channels=channels, width=8, feature_dim=12).eval()
+    x = torch.rand(2, channels, size, size)
+    with torch.no_grad():
+        assert model.features(x).shape == (2, 12)
+        assert model(x).shape == (2, 4)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: Generator(image_size=30), lambda: Discriminator(image_size=16), lambda: VAE(image_size=48),
+    lambda: Classifier(image_size=100),
+])
+def test_unsupported_image_size_is_refused(build):
+    with pytest.raises(ValueError, match="image_size must be 28, 32 or 64"):
+        build()
+
+
+def test_bad_configs_are_refused():
+    with pytest.raises(ValueError, match="likelihood"):
+        VAE(likelihood="poisson")
+    with pytest.raises(ValueError, match="class_names"):
+        Generator(num_classes=3, class_names=["a", "b"])
