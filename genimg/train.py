@@ -17,6 +17,7 @@ Examples:
 import argparse
 import copy
 import math
+import os
 import shlex
 import sys
 import time
@@ -426,9 +427,10 @@ def train(cfg: RunConfig) -> Path:
     np.random.seed(cfg.seed)
     dataset = datasets.load(cfg.data, image_size=cfg.image_size)
     train_images = len(dataset.split("train"))
-    if train_images < cfg.batch_size:
-        raise UsageError(f"--batch-size {cfg.batch_size} is more than the {train_images} train images of "
-                         f"{cfg.data}; use a smaller --batch-size")
+    processes = int(os.environ.get("WORLD_SIZE", "1"))  # torchrun shards each epoch across processes
+    if train_images // processes < cfg.batch_size:
+        raise UsageError(f"--batch-size {cfg.batch_size} (per process) is more than the {train_images} train images "
+                         f"of {cfg.data} shared by {processes} process(es); use a smaller --batch-size")
     if cfg.resume and not (cfg.out / "train_state.safetensors").exists():
         raise UsageError(f"--resume: {cfg.out / 'train_state.safetensors'} does not exist; "
                          "train without --resume first")

@@ -149,7 +149,7 @@ def test_defaults_per_kind(tmp_path):
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["--batch-size", "64"], "--batch-size 64 is more than the 18 train images"),
+    (["--batch-size", "64"], "--batch-size 64 (per process) is more than the 18 train images"),
     (["--resume", "--batch-size", "4"], "train_state.safetensors does not exist; train without --resume first"),
 ])
 def test_runtime_usage_errors_exit_1(image_folder, tmp_path, capsys, extra, message):

@@ -1,0 +1,139 @@
+"""The app through gradio_client: every api_name answers, bad input is a readable error, the app keeps
+serving, and nothing outside Gradio's cache is served. Runs on tiny seeded "mnist" checkpoints in tmp
+(GENIMG_CHECKPOINTS), so it does not depend on what training is writing to checkpoints/ right now."""
+
+import importlib
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+from PIL import Image
+from safetensors.torch import save_file
+
+from genimg.checkpoints import save_model
+from genimg.models import VAE, Generator
+
+REPO = Path(__file__).resolve().parents[1]
+DIGITS = [str(d) for d in range(10)]
+
+
+def tiny_mnist_checkpoints(root: Path) -> Path:
+    """<root>/mnist/gan (conditional, 10 classes) and <root>/mnist/vae (z_dim 4, with latents.safetensors)."""
+    torch.manual_seed(0)
+    card = {"dataset": "mnist", "command": "python -m genimg.train ... (tiny test model)", "epochs": 1}
+    save_model(Generator(z_dim=8, width=8, num_classes=10, class_names=DIGITS), root / "mnist" / "gan", card=card)
+    save_model(VAE(z_dim=4, width=8, hidden=16, class_names=DIGITS), root / "mnist" / "vae", card=card)
+    save_file({"test_mu": torch.randn(50, 4), "test_logvar": torch.zeros(50, 4), "test_labels": torch.arange(50) % 10,
+               "kl_per_dim": torch.tensor([0.5, 3.0, 0.01, 1.0])}, root / "mnist" / "vae" / "latents.safetensors")
+    return root
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = tiny_mnist_checkpoints(tmp_path_factory.mktemp("checkpoints"))
+    before = os.environ.get("GENIMG_CHECKPOINTS")
+    os.environ["GENIMG_CHECKPOINTS"] = str(root)
+    try:  # app.py loads its models at import, from $GENIMG_CHECKPOINTS
+        app = importlib.reload(sys.modules["app"]) if "app" in sys.modules else importlib.import_module("app")
+    finally:
+        if before is None:
+            os.environ.pop("GENIMG_CHECKPOINTS")
+        else:
+            os.environ["GENIMG_CHECKPOINTS"] = before
+    _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH)
+    client = Client(url, verbose=False)
+    yield app, client, url
+    client.close()
+    app.demo.close()
+
+
+@pytest.fixture
+def digit(tmp_path) -> str:
+    image = np.full((160, 120), 240, np.uint8)
+    image[30:130, 55:70] = 20  # a dark '1' on light paper
+    path = tmp_path / "one.png"
+    Image.fromarray(image).save(path)
+    return str(path)
+
+
+def is_png(path) -> bool:
+    return Image.open(path).format == "PNG"
+
+
+def test_public_endpoints_are_the_documented_ones(served):
+    _, client, _ = served
+    info = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    assert set(info) == {"/sample", "/interpolate", "/slide", "/traverse", "/latent_map", "/reconstruct"}
+    assert [p["parameter_name"] for p in info["/sample"]["parameters"]] == ["model", "seeds", "psi", "label"]
+    assert [p["parameter_name"] for p in info["/reconstruct"]["parameters"]] == ["model", "image"]
+
+
+def test_every_api_name_answers(served, digit):
+    app, client, _ = served
+    z_dim = app.lab.get("mnist", "vae").model.z_dim
+    gallery, grid_path = client.predict("mnist", "0-15", 1.0, "any", api_name="/sample")
+    assert len(gallery) == 16 and gallery[3]["caption"].startswith("seed 3") and is_png(grid_path)
+    assert Image.open(client.predict("mnist", 0, 1, 6, 0.8, "7", api_name="/interpolate")).n_frames == 10
+    assert Image.open(client.predict("mnist", [0.5] * z_dim, api_name="/slide")).size == (252, 252)
+    assert is_png(client.predict("mnist", [0.0] * z_dim, api_name="/traverse"))
+    grid_path, _, note = client.predict("mnist", 0, 1, [0.0] * z_dim, api_name="/latent_map")
+    assert is_png(grid_path) and "z0 (across)" in note
+    seen, recon, text, chart, draws, numbers = client.predict("mnist", handle_file(digit), api_name="/reconstruct")
+    assert "PSNR" in text and len(numbers["mu"]) == z_dim and all(map(is_png, (seen, recon, chart, draws)))
+
+    # the UI's own events (undocumented, but callable)
+    sliders = app.SLIDERS
+    image, z = client.predict("mnist", *[1.0] + [0.0] * (sliders - 1), api_name="/slide_sliders")
+    assert sum(abs(v) for v in z) == 1.0
+    assert len(client.predict("mnist", 4, api_name="/random_latent")) == sliders + 2
+    assert client.predict("mnist", api_name="/reset_latent")[sliders] == [0.0] * z_dim
+    assert client.predict("mnist", numbers, api_name="/latent_from_upload")[sliders] == pytest.approx(
+        np.clip(numbers["mu"], -3, 3), abs=0.006)
+    assert len(client.predict("mnist", numbers, api_name="/edit_in_sliders")) == sliders + 2  # + the tab switch
+    assert "-" in client.predict(api_name="/random_seeds")
+    blank = {"background": None, "layers": [], "composite": None}
+    with pytest.raises(AppError, match="no image"):
+        client.predict("mnist", blank, api_name="/reconstruct_sketch")
+    assert len(client.predict("mnist", api_name="/select_model")) > sliders
+
+
+@pytest.mark.parametrize("api_name, args, message", [
+    ("/sample", ("mnist", "0-64", 1.0, "any"), "at most 64"),
+    ("/sample", ("mnist", "seven", 1.0, "any"), "not a seed or a range"),
+    ("/interpolate", ("mnist", 0, 1, 500, 1.0, "any"), "greater than maximum value 60"),  # Gradio checks
+    ("/slide", ("mnist", [0.0, 1.0]), "finite numbers"),
+    ("/latent_map", ("mnist", 1, 1, None), "must be a list"),
+])
+def test_bad_input_is_an_error_and_the_app_keeps_serving(served, api_name, args, message):
+    _, client, _ = served
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, api_name=api_name)
+    assert len(client.predict("mnist", "0-1", 1.0, "any", api_name="/sample")[0]) == 2
+
+
+def test_bad_upload_is_an_error(served, tmp_path):
+    _, client, _ = served
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"\x89PNG but not really")
+    with pytest.raises(AppError):
+        client.predict("mnist", handle_file(str(junk)), api_name="/reconstruct")
+    blank = tmp_path / "blank.png"
+    Image.new("L", (64, 64), 255).save(blank)
+    with pytest.raises(AppError, match="found no digit"):
+        client.predict("mnist", handle_file(str(blank)), api_name="/reconstruct")
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", str(REPO / "app.py"),
+                                  str(REPO / "checkpoints" / "mnist" / "vae" / "config.json")])
+def test_nothing_outside_the_cache_is_served(served, path):
+    _, _, url = served
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{url}gradio_api/file={path}", timeout=10)
+    assert refused.value.code in (403, 404)
