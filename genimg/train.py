@@ -63,6 +63,7 @@ class RunConfig:
     conditional: bool = True
     augment: str = "translation"
     ema_kimg: float = 10.0
+    mode_seeking: float = 1.0
     resume: bool = False
     world_size: int = 1
     dry_run: bool = False
@@ -160,6 +161,18 @@ def finish_epoch(cfg, model, card, progress_grid: np.ndarray | None, epoch: int,
     save_train_state(cfg.out / "train_state.safetensors", state)
 
 
+def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """1 / (|G(z1) - G(z2)| / |z1 - z2|) for the batch's two halves (Mao et al. 2019, "Mode Seeking GANs", eq. 3).
+
+    Without it a conditional generator tends to draw one image per class whatever z is; this term
+    rewards images that move when z moves. fake: (N, C, H, W), z: (N, z_dim), N even.
+    """
+    fake1, fake2 = fake.chunk(2)
+    z1, z2 = z.chunk(2)
+    ratio = (fake1 - fake2).abs().mean() / (z1 - z2).abs().mean()
+    return 1 / (ratio + 1e-5)
+
+
 def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) -> Path:
     """Non-saturating GAN (Goodfellow et al. 2014, sec. 3) with DiffAugment and an EMA generator."""
     device = procs.device
@@ -203,7 +216,8 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
         for real, y in bar:
             y = y if num_classes else None
             z = torch.randn(len(real), cfg.z_dim, generator=noise).to(device)
-            y_fake = random_labels(len(real)) if num_classes else None
+            # Fake labels come in two equal halves, so each z1 in the first half has a partner z2 of the same class.
+            y_fake = random_labels(len(real) // 2).repeat(2) if num_classes else None
             # Discriminator: maximise log D(x) + log(1 - D(G(z)))  ==  minimise softplus(-D(x)) + softplus(D(G(z)))
             fake = G_train(z, y_fake)  # (N, C, H, W)
             both = torch.cat([diff_augment(real, policy), diff_augment(fake.detach(), policy)])  # (2N, C, H, W)
@@ -214,6 +228,8 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
             opt_d.step()
             # Generator, non-saturating: minimise -log D(G(z)) == softplus(-D(G(z)))
             loss_g = F.softplus(-D_train(diff_augment(fake, policy), y_fake)).mean()
+            if cfg.mode_seeking:
+                loss_g = loss_g + cfg.mode_seeking * mode_seeking_loss(fake, z)
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_g.step()
@@ -240,7 +256,8 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
             progress = grid(to_uint8(G_ema(fixed_z, fixed_y), low=-1.0), columns=10)
         card = card_for(cfg, dataset, clock, device, epoch, step, history,
                         {"parameters": sum(p.numel() for p in G.parameters()), "augment": cfg.augment,
-                         "ema_kimg": cfg.ema_kimg, "conditional": bool(num_classes)})
+                         "ema_kimg": cfg.ema_kimg, "mode_seeking": cfg.mode_seeking,
+                         "conditional": bool(num_classes)})
         state = {"nets": {"G": G, "D": D, "G_ema": G_ema}, "optimizers": {"opt_g": opt_g, "opt_d": opt_d},
                  "epoch": epoch, "step": step, "history": history, "elapsed": clock.elapsed}
         finish_epoch(cfg, G_ema, card, progress, epoch, state)
@@ -464,6 +481,8 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
     parser.add_argument("--augment", default="translation",
                         help="gan: DiffAugment policy, e.g. color,translation,cutout")
     parser.add_argument("--ema-kimg", type=float, default=10.0, help="gan: EMA half-life in thousands of images")
+    parser.add_argument("--mode-seeking", type=float, default=1.0,
+                        help="gan: weight of the mode-seeking term against one-image-per-class collapse (0 = off)")
     parser.add_argument("--resume", action="store_true", help="continue from DIR/train_state.safetensors")
     parser.add_argument("--dry-run", action="store_true", help="3 steps of one epoch, then save (for tests)")
     args = parser.parse_args(argv)
@@ -474,6 +493,7 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
         kind=args.kind, data=args.data, out=args.out.expanduser(), epochs=args.epochs, minutes=args.minutes,
         seed=args.seed, image_size=args.image_size, **tuned,
         conditional=not args.unconditional, augment=args.augment, ema_kimg=args.ema_kimg, resume=args.resume,
+        mode_seeking=args.mode_seeking,
         dry_run=args.dry_run,
         command="python -m genimg.train " + shlex.join(argv if argv is not None else sys.argv[1:]),
     )
@@ -484,6 +504,8 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
         (cfg.minutes is not None and not (0 < cfg.minutes < math.inf),
          f"--minutes must be positive, got {cfg.minutes}"),
         (cfg.batch_size < 2, f"--batch-size must be at least 2, got {cfg.batch_size}"),
+        (cfg.kind == "gan" and cfg.batch_size % 2, f"--batch-size must be even for a gan, got {cfg.batch_size}"),
+        (not (0 <= cfg.mode_seeking < math.inf), f"--mode-seeking must be >= 0, got {cfg.mode_seeking}"),
         (not (0 < cfg.lr < 1), f"--lr must be in (0, 1), got {cfg.lr}"),
         (cfg.kind != "classifier" and not (1 <= cfg.z_dim <= 512), f"--z-dim must be 1..512, got {cfg.z_dim}"),
         (not (4 <= cfg.width <= 512), f"--width must be 4..512, got {cfg.width}"),
