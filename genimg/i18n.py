@@ -1,9 +1,10 @@
 r"""Translation tables for the app: English (`EN`) and Simplified Chinese (`ZH`), key -> string.
 
-Keys are flat, lower_snake_case and say where the string goes (`how_` = the "How it works" tab; a `_md`
-suffix marks Markdown, which may hold LaTeX between `$...$` or `$$...$$`). Strings with `{name}` fields are
-Python format templates for text built on the server (numbers from the live models); the others are static
-and can be handed to the browser as they are (e.g. `gr.I18n(en=EN, zh=ZH)` in app.py). Both tables must
+Keys are flat, lower_snake_case and say where the string goes (`gan_`, `vae_`, `encode_`, `card_` = the app's
+tabs, `how_` = the "How it works" tab; a `_md` suffix marks Markdown, which may hold LaTeX between `$...$` or
+`$$...$$`). Strings with `{name}` fields are Python format templates for text built on the server (numbers from
+the live models, picked by `language_from_header`); the others are static and are handed to the browser as they
+are (`gr.I18n(en=EN, zh=ZH)` in app.py), which picks the table from its own language. Both tables must
 have exactly the same keys (tests/test_teaching.py checks), so add a key to both at once.
 
 This module holds strings and a language picker only: no Gradio import, no I/O, no model code.
@@ -12,6 +13,82 @@ This module holds strings and a language picker only: no Gradio import, no I/O, 
 # ruff: noqa: E501  (prose and one-line display formulas; CJK characters count double)
 
 EN: dict[str, str] = {
+    # ---- the app's header, tabs and controls (static: the browser picks them) ------------------------------------
+    "app_intro_md": "# genimg\nA GAN and a VAE per dataset, trained on a CPU. Pick a model, then sample the GAN from "
+                    "seeds, slide along the VAE's latent dimensions, encode an image you upload or draw, or read how "
+                    "it all works.",
+    "model_label": "model (dataset)",
+    "examples_label": "examples",
+    "gan_tab": "GAN: sample from seeds",
+    "gan_seeds_label": "seeds",
+    "gan_seeds_info": "like 0-15,42 (ranges inclusive); at most 64; a seed names the same image forever",
+    "gan_random_seeds_button": "random seeds",
+    "gan_generate_button": "Generate",
+    "gan_psi_label": "truncation psi",
+    "gan_psi_info": "z × psi: below 1 = more typical, less varied",
+    "gan_class_label": "class",
+    "gan_class_info": "'any' lets the seed pick the class",
+    "gan_display_label": "display size",
+    "gan_display_small": "small",
+    "gan_display_medium": "medium",
+    "gan_display_large": "large",
+    "gan_gallery_label": "samples",
+    "gan_download_button": "Download grid PNG",
+    "gan_interpolate_accordion": "Interpolate seed A → seed B (slerp; with class 'any', seed A's class)",
+    "gan_seed_a_label": "seed A",
+    "gan_seed_b_label": "seed B",
+    "gan_frames_label": "frames",
+    "gan_interpolate_button": "Interpolate",
+    "gan_gif_label": "interpolation GIF",
+    "vae_tab": "VAE: latent sliders",
+    "vae_image_label": "decoded z",
+    "vae_seed_label": "seed",
+    "vae_random_button": "random",
+    "vae_reset_button": "reset to 0",
+    "vae_from_upload_button": "from upload",
+    "vae_z_accordion": "latent z as numbers (dimension order)",
+    "vae_z_label": "z",
+    "vae_decode_button": "decode z",
+    "vae_traversal_accordion": "Traversal: each dimension from -3 to +3 in 7 steps",
+    "vae_traverse_button": "Draw traversal",
+    "vae_traversal_label": "traversal (rows: dimensions, most informative first)",
+    "vae_map_accordion": "2-D latent map",
+    "vae_dim_x_label": "across (x)",
+    "vae_dim_y_label": "down (y)",
+    "vae_map_button": "Draw map",
+    "vae_map_note_label": "map note",
+    "vae_map_label": "decoded 10x10 grid",
+    "vae_scatter_label": "test split, posterior means",
+    "encode_tab": "Encode / decode",
+    "encode_upload_tab": "upload",
+    "encode_draw_tab": "draw",
+    "encode_image_label": "image",
+    "encode_upload_button": "Encode upload",
+    "encode_sketch_label": "draw a digit",
+    "encode_sketch_button": "Encode drawing",
+    "encode_seen_label": "model input",
+    "encode_recon_label": "reconstruction",
+    "encode_error_label": "error",
+    "encode_posterior_label": "samples from q(z|x)",
+    "encode_chart_label": "latent mean ± std",
+    "encode_edit_button": "Edit in sliders",
+    "encode_numbers_accordion": "numbers",
+    "encode_numbers_label": "numbers (mse, psnr_db, mu, std)",
+    "card_tab": "Model card",
+    "card_gan_samples_label": "GAN samples",
+    "card_gan_curves_label": "GAN losses",
+    "card_vae_samples_label": "VAE samples",
+    "card_vae_curves_label": "VAE losses",
+    # ---- the app's notes built on the server (Python format templates) ---------------------------------------------
+    "gan_missing": "No GAN for **{model}**; models with a GAN: {available}.",
+    "vae_missing": "No VAE for **{model}**; models with a VAE: {available}.",
+    "none_available": "none",
+    "vae_slider_help": "Sliders are ordered by the KL of each dimension from the prior over the test split (in nats), "
+                       "most informative first. A dimension with KL near 0 carries no information about the image: "
+                       "the encoder leaves it at the prior and the decoder learned to ignore it, so its slider does "
+                       "little ({unused} of {total} are below {threshold} nats).",
+    "vae_no_latents": "{model}/vae has no usable latents.safetensors: sliders are in index order and the latent map "
+                      "has no test-split scatter.",
     # ---- the tab and its controls ----------------------------------------------------------------------------
     "how_tab": "How it works",
     "how_section_gan": "GAN",
@@ -162,8 +239,8 @@ on the data's size (7 → 14 → 28 for MNIST, 4 → 8 → 16 → 32 → 64 for 
 **2. ReLU followed by LeakyReLU.** `Dense(256, activation='relu')` followed by `LeakyReLU()` applies LeakyReLU
 to numbers that are already ≥ 0, where it is the identity: the leaky part never acts. The network is a plain
 ReLU network. In the discriminator, where DCGAN uses LeakyReLU on purpose so that every input passes a gradient
-back to the generator, units stuck at zero pass none ("dead ReLUs"). The same `Conv2D(..., activation='relu')`
-+ `LeakyReLU()` pair is repeated in the discriminator and the VAE encoder.
+back to the generator, units stuck at zero pass none ("dead ReLUs"). The same pair,
+`Conv2D(..., activation='relu')` + `LeakyReLU()`, is repeated in the discriminator and the VAE encoder.
 *In genimg:* one activation per layer: ReLU in the generator, `LeakyReLU(0.2)` in the discriminator
 (`genimg/models/gan.py`), SiLU in the VAE. The discriminator outputs a raw logit (no sigmoid), and the loss
 applies `softplus` to logits: the same formula, without $\log 0$.
@@ -235,9 +312,83 @@ a training tool, not a deepfake detector.""",
     "how_vae_numbers": "This VAE after {epochs} epochs, on the test split: reconstruction {recon:.1f} + KL {kl:.1f} = "
                        "{loss:.1f} nats per image, that is, an ELBO of {elbo:.1f} nats.",
     "how_no_history": "This checkpoint's card.json has no training history.",
+    "how_live_unavailable": "The live model cannot show this right now: {error}",
 }
 
 ZH: dict[str, str] = {
+    # ---- the app's header, tabs and controls (static: the browser picks them) ------------------------------------
+    "app_intro_md": "# genimg\n每个数据集各有一个 GAN 和一个 VAE，都只用 CPU 训练。先选一个模型，然后可以用种子让 GAN "
+                    "生成图像、拖动 VAE 隐变量的滑块、对你上传或手绘的图像进行编码和解码，也可以读一读它们的原理。",
+    "model_label": "模型（数据集）",
+    "examples_label": "示例",
+    "gan_tab": "GAN：用种子生成",
+    "gan_seeds_label": "种子",
+    "gan_seeds_info": "例如 0-15,42（范围包含两端）；最多 64 个；同一个种子永远对应同一张图像",
+    "gan_random_seeds_button": "随机种子",
+    "gan_generate_button": "生成",
+    "gan_psi_label": "截断系数 psi",
+    "gan_psi_info": "z × psi：小于 1 时图像更典型，但变化更少",
+    "gan_class_label": "类别",
+    "gan_class_info": "选 any 时由种子决定类别",
+    "gan_display_label": "显示大小",
+    "gan_display_small": "小",
+    "gan_display_medium": "中",
+    "gan_display_large": "大",
+    "gan_gallery_label": "生成的样本",
+    "gan_download_button": "下载网格图（PNG）",
+    "gan_interpolate_accordion": "从种子 A 插值到种子 B（球面插值 slerp；类别为 any 时沿用种子 A 的类别）",
+    "gan_seed_a_label": "种子 A",
+    "gan_seed_b_label": "种子 B",
+    "gan_frames_label": "帧数",
+    "gan_interpolate_button": "插值",
+    "gan_gif_label": "插值动图（GIF）",
+    "vae_tab": "VAE：隐变量滑块",
+    "vae_image_label": "由 z 解码出的图像",
+    "vae_seed_label": "种子",
+    "vae_random_button": "随机",
+    "vae_reset_button": "全部归零",
+    "vae_from_upload_button": "用上传的图像",
+    "vae_z_accordion": "隐变量 z 的数值（按维度编号排列）",
+    "vae_z_label": "z",
+    "vae_decode_button": "解码 z",
+    "vae_traversal_accordion": "遍历：每个维度从 -3 变到 +3，共 7 步",
+    "vae_traverse_button": "画出遍历图",
+    "vae_traversal_label": "遍历图（每行一个维度，信息量最大的在前）",
+    "vae_map_accordion": "二维隐空间地图",
+    "vae_dim_x_label": "横轴（x）",
+    "vae_dim_y_label": "纵轴（y）",
+    "vae_map_button": "画出地图",
+    "vae_map_note_label": "地图说明",
+    "vae_map_label": "解码出的 10×10 网格",
+    "vae_scatter_label": "测试集的后验均值",
+    "encode_tab": "编码 / 解码",
+    "encode_upload_tab": "上传",
+    "encode_draw_tab": "手绘",
+    "encode_image_label": "图像",
+    "encode_upload_button": "编码上传的图像",
+    "encode_sketch_label": "画一个数字",
+    "encode_sketch_button": "编码手绘的图像",
+    "encode_seen_label": "模型看到的输入",
+    "encode_recon_label": "重建结果",
+    "encode_error_label": "误差",
+    "encode_posterior_label": "从 q(z|x) 中采样",
+    "encode_chart_label": "隐变量的均值 ± 标准差",
+    "encode_edit_button": "在滑块中编辑",
+    "encode_numbers_accordion": "数值",
+    "encode_numbers_label": "数值（mse、psnr_db、mu、std）",
+    "card_tab": "模型卡片",
+    "card_gan_samples_label": "GAN 样本",
+    "card_gan_curves_label": "GAN 损失曲线",
+    "card_vae_samples_label": "VAE 样本",
+    "card_vae_curves_label": "VAE 损失曲线",
+    # ---- the app's notes built on the server (Python format templates) ---------------------------------------------
+    "gan_missing": "**{model}** 没有 GAN；有 GAN 的模型：{available}。",
+    "vae_missing": "**{model}** 没有 VAE；有 VAE 的模型：{available}。",
+    "none_available": "无",
+    "vae_slider_help": "滑块按每个维度相对先验的 KL 排序（在测试集上取平均，单位 nat），信息量最大的排在前面。"
+                       "KL 接近 0 的维度不携带图像的任何信息：编码器让它保持先验分布，解码器也学会了忽略它，"
+                       "所以拖动它的滑块几乎没有变化（{total} 个维度中有 {unused} 个低于 {threshold} nat）。",
+    "vae_no_latents": "{model}/vae 没有可用的 latents.safetensors：滑块按维度编号排列，二维隐空间地图也不显示测试集的散点。",
     # ---- the tab and its controls ----------------------------------------------------------------------------
     "how_tab": "原理讲解",
     "how_section_gan": "GAN",
@@ -426,6 +577,7 @@ emoji 上训练了几分钟，只能画出这类 28×28 的数字或 64×64 的 
     "how_vae_numbers": "这个 VAE 训练了 {epochs} 个 epoch，在测试集上：重建 {recon:.1f} + KL {kl:.1f} = 每张图像 {loss:.1f} nat，"
                        "即 ELBO 为 {elbo:.1f} nat。",
     "how_no_history": "这个检查点的 card.json 里没有训练记录。",
+    "how_live_unavailable": "在线模型暂时无法展示这一部分：{error}",
 }
 
 TABLES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

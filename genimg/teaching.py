@@ -7,7 +7,8 @@ Simplified Chinese; the strings live in genimg/i18n.py, this module picks and as
 - the training loss curves from a checkpoint's card.json, with the GAN's equilibrium values marked.
 
 Inputs and outputs are plain Python, numpy and PIL. This module is not UI: it imports no Gradio (app.py wires
-these functions into a tab), trains nothing, and needs no dataset (real digits come from examples/).
+these functions into a tab: `discriminator_panel` and `vae_panel` are what it calls), trains nothing, and needs no
+dataset (real digits come from examples/<dataset>/).
 """
 
 import math
@@ -23,6 +24,7 @@ from safetensors.torch import load_file
 from . import plots
 from .checkpoints import CheckpointError, load, read_card
 from .i18n import text
+from .images import to_pil, upscale
 from .models import VAE, Discriminator, Generator
 from .models.vae import kl_divergence
 from .sampling import encode, from_uint8, latent_from_seed, resolve_label, to_uint8
@@ -107,10 +109,24 @@ def load_discriminator(gan_dir: str | Path) -> Discriminator | None:
     return model
 
 
-def read_digit(path: str | Path) -> np.ndarray:
-    """An example PNG (e.g. examples/mnist/3_0.png) -> uint8 (H, W, 1), grey."""
+def read_digit(path: str | Path, channels: int = 1) -> np.ndarray:
+    """An example PNG (e.g. examples/mnist/3_0.png) -> uint8 (H, W, 1) grey, or (H, W, 3) RGB with channels=3."""
     with Image.open(path) as image:
-        return np.asarray(image.convert("L"), dtype=np.uint8)[:, :, None]
+        array = np.asarray(image.convert("L" if channels == 1 else "RGB"), dtype=np.uint8)
+    return array[:, :, None] if channels == 1 else array
+
+
+def example_path(examples_dir: str | Path, name: str) -> Path:
+    """<examples_dir>/<class>_0.png, the class name spelt as genimg.data.export_examples writes it
+    ("Smileys & Emotion" -> Smileys___Emotion_0.png)."""
+    return Path(examples_dir) / f"{''.join(c if c.isalnum() else '_' for c in name)}_0.png"
+
+
+def example_images(examples_dir: str | Path, image_size: int, channels: int) -> np.ndarray:
+    """Every <examples_dir>/*_0.png of the given size -> uint8 (N, H, W, C); N = 0 if there are none."""
+    images = [read_digit(path, channels) for path in sorted(Path(examples_dir).glob("*_0.png"))]
+    images = [image for image in images if image.shape[:2] == (image_size, image_size)]
+    return np.stack(images) if images else np.zeros((0, image_size, image_size, channels), np.uint8)
 
 
 def group_size(discriminator: Discriminator) -> int:
@@ -118,20 +134,20 @@ def group_size(discriminator: Discriminator) -> int:
     return max(1, int(getattr(discriminator, "mbstd_group", 1) or 1))
 
 
-def example_group(examples_dir: str | Path, class_names: list[str], first: str, size: int,
+def example_group(examples_dir: str | Path, class_names: list[str], first: str, size: int, channels: int = 1,
                   ) -> tuple[np.ndarray, list[str]]:
     """Real test-split examples <examples_dir>/<class>_0.png for class `first` and the classes after it (cycling),
-    size of them -> uint8 (size, H, W, 1) and their class names. examples/mnist holds one digit per class."""
+    size of them -> uint8 (size, H, W, channels) and their class names. examples/mnist holds one digit per class."""
     if first not in class_names:
         raise ValueError(f"unknown class {first!r}; accepted: {', '.join(class_names)}")
     start = class_names.index(first)
     names = [class_names[(start + k) % len(class_names)] for k in range(size)]
     images = []
     for name in names:
-        path = Path(examples_dir) / f"{name}_0.png"
+        path = example_path(examples_dir, name)
         if not path.is_file():
             raise ValueError(f"{path}: no example image for class {name!r}")
-        images.append(read_digit(path))
+        images.append(read_digit(path, channels))
     return np.stack(images), names
 
 
@@ -190,6 +206,34 @@ def score_markdown(scores: DiscriminatorScores, language: str = "en") -> str:
 
 def no_discriminator_markdown(gan_dir: str | Path, language: str = "en") -> str:
     return text("how_no_discriminator", language).format(path=discriminator_dir(gan_dir))
+
+
+def class_choices(generator: Generator, examples_dir: str | Path) -> list[str]:
+    """The classes the GAN section offers: a conditional GAN's class names; for an unconditional one, the classes
+    that have an example image (any of them can stand for "a real image")."""
+    if generator.num_classes:
+        return list(generator.class_names or [str(i) for i in range(generator.num_classes)])
+    return sorted(path.stem[:-2] for path in Path(examples_dir).glob("*_0.png"))
+
+
+def discriminator_panel(gan_dir: str | Path, generator: Generator, examples_dir: str | Path, first: str, seed: int,
+                        language: str = "en", side: int = 140,
+                        ) -> tuple[Image.Image | None, Image.Image | None, str]:
+    """What the GAN section shows for one click: the real image and the generated one (upscaled to about `side`
+    pixels) and D's verdict as Markdown. Never raises for a missing or unusable discriminator or example: the
+    images are None and the Markdown says why (a training run may be rewriting the checkpoint right now)."""
+    try:
+        discriminator = load_discriminator(gan_dir)
+        if discriminator is None:
+            return None, None, no_discriminator_markdown(gan_dir, language)
+        real, labels = example_group(examples_dir, class_choices(generator, examples_dir), first,
+                                     group_size(discriminator), channels=generator.channels)
+        scores = discriminator_scores(discriminator, generator, real, labels if generator.num_classes else None,
+                                      seed=seed)
+    except (CheckpointError, OSError, ValueError) as e:
+        return None, None, text("how_live_unavailable", language).format(error=e)
+    real_image, fake_image = (upscale(to_pil(group[0]), side) for group in (scores.real_images, scores.fake_images))
+    return real_image, fake_image, score_markdown(scores, language)
 
 
 # ---- KL per latent dimension ----------------------------------------------------------------------------------
@@ -262,6 +306,35 @@ def training_curves(directory: str | Path) -> Image.Image | None:
     else:
         return plots.loss_curves(history, title=kind)
     return plots.loss_panels(history, panels, title=f"{kind}: {len(history)} epochs")
+
+
+def curves_or_none(directory: str | Path) -> Image.Image | None:
+    """training_curves, or None while card.json is missing or unreadable (training rewrites it every epoch)."""
+    try:
+        return training_curves(directory)
+    except (CheckpointError, OSError):
+        return None
+
+
+def vae_panel(vae_dir: str | Path, vae: VAE, examples_dir: str | Path, language: str = "en",
+              ) -> tuple[Image.Image | None, str, Image.Image | None, str]:
+    """What the VAE section shows: the KL bar chart and its summary (from latents.safetensors, else estimated from
+    the example images), the training curves and the last epoch's test-split ELBO terms. Never raises for missing
+    files: a None image and a Markdown line saying what is missing instead."""
+    kl, count = read_kl_per_dim(vae_dir), 0
+    if kl is None or kl.shape != (vae.z_dim,):
+        images = example_images(examples_dir, vae.image_size, vae.channels)  # (N, H, W, C)
+        kl, count = (kl_per_dim(vae, images), len(images)) if len(images) else (None, 0)
+    if kl is None:
+        figure, summary = None, text("how_live_unavailable", language).format(
+            error=f"no latents.safetensors in {vae_dir} and no example images in {examples_dir}")
+    else:
+        figure, summary = kl_figure(kl), kl_markdown(kl, language, from_examples=count)
+    try:
+        numbers = vae_numbers_markdown(vae_dir, language)
+    except (CheckpointError, OSError):
+        numbers = text("how_no_history", language)
+    return figure, summary, curves_or_none(vae_dir), numbers
 
 
 def vae_numbers_markdown(directory: str | Path, language: str = "en") -> str:

@@ -4,6 +4,8 @@ serving, and nothing outside Gradio's cache is served. Runs on tiny seeded "mnis
 
 import importlib
 import os
+import re
+import shutil
 import sys
 import urllib.error
 import urllib.request
@@ -18,17 +20,21 @@ from PIL import Image
 from safetensors.torch import save_file
 
 from genimg.checkpoints import save_model
-from genimg.models import VAE, Generator
+from genimg.i18n import EN, ZH
+from genimg.models import VAE, Discriminator, Generator
 
 REPO = Path(__file__).resolve().parents[1]
 DIGITS = [str(d) for d in range(10)]
 
 
 def tiny_mnist_checkpoints(root: Path) -> Path:
-    """<root>/mnist/gan (conditional, 10 classes) and <root>/mnist/vae (z_dim 4, with latents.safetensors)."""
+    """<root>/mnist/gan (conditional, 10 classes, its discriminator beside it) and <root>/mnist/vae (z_dim 4, with
+    latents.safetensors)."""
     torch.manual_seed(0)
     card = {"dataset": "mnist", "command": "python -m genimg.train ... (tiny test model)", "epochs": 1}
     save_model(Generator(z_dim=8, width=8, num_classes=10, class_names=DIGITS), root / "mnist" / "gan", card=card)
+    save_model(Discriminator(width=8, num_classes=10, mbstd_group=4), root / "mnist" / "gan" / "discriminator",
+               card=card)
     save_model(VAE(z_dim=4, width=8, hidden=16, class_names=DIGITS), root / "mnist" / "vae", card=card)
     save_file({"test_mu": torch.randn(50, 4), "test_logvar": torch.zeros(50, 4), "test_labels": torch.arange(50) % 10,
                "kl_per_dim": torch.tensor([0.5, 3.0, 0.01, 1.0])}, root / "mnist" / "vae" / "latents.safetensors")
@@ -137,3 +143,45 @@ def test_nothing_outside_the_cache_is_served(served, path):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{url}gradio_api/file={path}", timeout=10)
     assert refused.value.code in (403, 404)
+
+
+def test_how_it_works_answers_in_the_browsers_language(served):
+    app, client, url = served
+    real, fake, verdict = client.predict("mnist", "3", 5, api_name="/how_discriminator")  # model, digit, seed
+    assert Image.open(real).size == Image.open(fake).size == (140, 140) and "real test digit" in verdict
+    digit, gan_curves, kl_plot, kl_text, vae_curves, numbers = client.predict("mnist", "3", api_name="/how_live")
+    assert digit["value"] == "3" and is_png(kl_plot)
+    assert "3 of 4 latent dimensions" in kl_text  # from latents.safetensors
+    assert gan_curves is None and vae_curves is None and numbers == EN["how_no_history"]  # tiny cards: no history
+
+    chinese = Client(url, verbose=False, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+    try:
+        assert "真实测试数字" in chinese.predict("mnist", "3", 5, api_name="/how_discriminator")[2]
+        assert chinese.predict("mnist", "3", api_name="/how_live")[5] == ZH["how_no_history"]
+        assert "滑块" in chinese.predict("mnist", api_name="/select_model")[2]["value"]  # the VAE tab's note, too
+    finally:
+        chinese.close()
+    french_first = Client(url, verbose=False, headers={"Accept-Language": "fr-FR,zh;q=0.9"})
+    try:  # the browser shows English labels (it goes by its first language only), so the notes are English too
+        assert "real test digit" in french_first.predict("mnist", "3", 5, api_name="/how_discriminator")[2]
+    finally:
+        french_first.close()
+
+    # no discriminator saved yet (a training run's first epoch): the tab says so and keeps serving
+    saved = Path(app.lab.root) / "mnist" / "gan" / "discriminator"
+    shutil.move(saved, saved.with_name("discriminator.away"))
+    try:
+        real, fake, verdict = client.predict("mnist", "3", 5, api_name="/how_discriminator")
+        assert real is None and fake is None and "No discriminator" in verdict
+    finally:
+        shutil.move(saved.with_name("discriminator.away"), saved)
+    with pytest.raises(AppError, match="less than minimum value 0"):  # Gradio checks
+        client.predict("mnist", "3", -1, api_name="/how_discriminator")
+
+
+def test_every_translation_key_the_app_uses_exists():
+    source = (REPO / "app.py").read_text()
+    keys = set(re.findall(r'\b(?:i18n|text)\(f?"([a-z0-9_{}]+)"', source)) - {"key"}  # "key": the docstring
+    expanded = {k.replace("{size}", size) for k in keys for size in ("small", "medium", "large")}
+    expanded = {k.replace("{kind}", kind) for k in expanded for kind in ("gan", "vae")}
+    assert len(expanded) > 60 and expanded <= set(EN), sorted(expanded - set(EN))

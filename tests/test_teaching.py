@@ -11,6 +11,7 @@ from safetensors.torch import save_file
 import genimg
 from genimg import teaching
 from genimg.checkpoints import save_model
+from genimg.handlers import MAX_IMAGES
 from genimg.i18n import EN, TABLES, ZH, language_from_header, text
 from genimg.models import VAE, Discriminator, Generator
 
@@ -141,3 +142,65 @@ def test_training_curves_from_card(tmp_path):
     assert teaching.training_curves(tmp_path / "bare") is None
     assert teaching.vae_numbers_markdown(tmp_path / "bare", "zh") == ZH["how_no_history"]
     assert set(TABLES) == {"en", "zh"}
+
+
+def test_markdown_has_no_stray_list_markers():
+    # a wrapped line that starts with "+ " or "* " turns into a bullet in the browser
+    for table in (EN, ZH):
+        for key, value in table.items():
+            if key.endswith("_md"):
+                assert not re.search(r"^[+*] ", value, re.MULTILINE), key
+
+
+def test_app_strings_that_repeat_a_limit_state_it():
+    # the seeds box's help text is static (the browser picks it), so it spells the limit out
+    assert str(MAX_IMAGES) in EN["gan_seeds_info"] and str(MAX_IMAGES) in ZH["gan_seeds_info"]
+
+
+def test_example_files_follow_export_examples_naming(tmp_path):
+    assert teaching.example_path(tmp_path, "Smileys & Emotion").name == "Smileys___Emotion_0.png"
+    Image.new("RGB", (64, 64), (255, 0, 0)).save(teaching.example_path(tmp_path, "Smileys & Emotion"))
+    real, names = teaching.example_group(tmp_path, ["Smileys & Emotion"], "Smileys & Emotion", 2, channels=3)
+    assert real.shape == (2, 64, 64, 3) and names == ["Smileys & Emotion"] * 2 and real[0, 0, 0, 0] == 255
+    assert teaching.example_images(tmp_path, 64, 3).shape == (1, 64, 64, 3)
+    assert teaching.example_images(tmp_path, 28, 1).shape == (0, 28, 28, 1)  # wrong size: left out
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_discriminator_panel_shows_a_verdict_or_says_why_not(tmp_path, language):
+    gan_dir, examples = tiny_gan(tmp_path)
+    g = genimg.load(gan_dir)
+    real, fake, md = teaching.discriminator_panel(gan_dir, g, examples, "one", seed=3, language=language, side=60)
+    assert real.size == fake.size == (56, 56) and md == teaching.score_markdown(
+        teaching.discriminator_scores(teaching.load_discriminator(gan_dir), g,
+                                      *teaching.example_group(examples, NAMES, "one", 4), seed=3), language)
+    assert teaching.class_choices(g, examples) == NAMES
+    # no discriminator yet (first epoch), an unknown class, an example missing: text, not an exception
+    assert teaching.discriminator_panel(tmp_path, g, examples, "one", 0, language) == (
+        None, None, teaching.no_discriminator_markdown(tmp_path, language))
+    for first, where in (("seven", examples), ("one", tmp_path / "nowhere")):
+        real, fake, md = teaching.discriminator_panel(gan_dir, g, where, first, 0, language)
+        assert real is None and fake is None
+        assert md.startswith(text("how_live_unavailable", language).split("{")[0])
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_vae_panel_reads_latents_or_estimates_from_examples(tmp_path, language):
+    _, examples = tiny_gan(tmp_path)
+    torch.manual_seed(0)
+    vae = VAE(z_dim=4, width=8, hidden=32).eval()
+    save_model(vae, tmp_path / "vae", {"history": [
+        {"epoch": 3, "loss": 200.0, "recon": 190.0, "kl": 10.0, "test_loss": 180.0, "test_recon": 170.0,
+         "test_kl": 10.5}]})
+    figure, summary, curves, numbers = teaching.vae_panel(tmp_path / "vae", vae, examples, language)
+    assert isinstance(figure, Image.Image) and isinstance(curves, Image.Image)
+    assert text("how_kl_source_examples", language).format(count=3) in summary  # no latents.safetensors yet
+    assert numbers == teaching.vae_numbers_markdown(tmp_path / "vae", language)
+    save_file({"kl_per_dim": torch.tensor([0.01, 2.0, 0.5, 0.0])}, tmp_path / "vae" / "latents.safetensors")
+    _, summary, _, _ = teaching.vae_panel(tmp_path / "vae", vae, examples, language)
+    assert summary == teaching.kl_markdown(np.array([0.01, 2.0, 0.5, 0.0]), language)
+    (tmp_path / "vae" / "latents.safetensors").unlink()
+    (tmp_path / "vae" / "card.json").unlink()  # training rewriting it: no curves, no numbers, no exception
+    figure, summary, curves, numbers = teaching.vae_panel(tmp_path / "vae", vae, tmp_path / "nowhere", language)
+    assert figure is None and curves is None and numbers == text("how_no_history", language)
+    assert summary.startswith(text("how_live_unavailable", language).split("{")[0])
