@@ -185,7 +185,7 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
     model = gr.Dropdown(DATASETS, value=FIRST, label=i18n("model_label"), elem_id="model", scale=0, min_width=200)
 
     with gr.Tabs(selected="gan", overflow_behavior="wrap") as tabs:
-        with gr.Tab(i18n("gan_tab"), id="gan"):
+        with gr.Tab(i18n("gan_tab"), id="gan", elem_id="tab-gan"):
             gan_note = gr.Markdown(visible=False)
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
@@ -194,7 +194,8 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
                                        elem_id="seeds")
                     with gr.Row():
                         random_seeds = gr.Button(i18n("gan_random_seeds_button"), size="sm")
-                        generate = gr.Button(i18n("gan_generate_button"), variant="primary", size="sm")
+                        generate = gr.Button(i18n("gan_generate_button"), variant="primary", size="sm",
+                                             elem_id="generate")
                     psi = gr.Slider(*PSI_RANGE, value=1.0, step=0.05, label=i18n("gan_psi_label"),
                                     info=i18n("gan_psi_info"))
                     label = gr.Dropdown(ALL_CLASSES, value="any", label=i18n("gan_class_label"),
@@ -225,7 +226,7 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
                 # labelled inputs above.
                 gan_examples.dataset.headers = []
 
-        with gr.Tab(i18n("vae_tab"), id="vae"):
+        with gr.Tab(i18n("vae_tab"), id="vae", elem_id="tab-vae"):
             vae_help = gr.Markdown()
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
@@ -263,14 +264,15 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
                     scatter_image = gr.Image(label=i18n("vae_scatter_label"), format="png", interactive=False,
                                              height=440, min_width=280)
 
-        with gr.Tab(i18n("encode_tab"), id="encode"):
+        with gr.Tab(i18n("encode_tab"), id="encode", elem_id="tab-encode"):
             vae_note = gr.Markdown(visible=False)
             with gr.Row():
                 with gr.Column(scale=1, min_width=280):
                     with gr.Tab(i18n("encode_upload_tab")) as upload_tab:
                         upload = gr.Image(label=i18n("encode_image_label"), type="filepath", image_mode=None,
-                                          sources=["upload", "clipboard"], height=280)
-                        encode_upload = gr.Button(i18n("encode_upload_button"), variant="primary", size="sm")
+                                          elem_id="upload", sources=["upload", "clipboard"], height=280)
+                        encode_upload = gr.Button(i18n("encode_upload_button"), variant="primary", size="sm",
+                                                  elem_id="encode-upload")
                     with gr.Tab(i18n("encode_draw_tab")):
                         sketch = gr.Sketchpad(label=i18n("encode_sketch_label"), type="numpy", image_mode="RGBA",
                                               canvas_size=(280, 280), height=320,
@@ -279,9 +281,9 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
                 with gr.Column(scale=2):
                     with gr.Row():
                         seen = gr.Image(label=i18n("encode_seen_label"), format="png", interactive=False,
-                                        elem_classes="pixelated", height=200, min_width=140)
+                                        elem_id="model-input", elem_classes="pixelated", height=200, min_width=140)
                         recon = gr.Image(label=i18n("encode_recon_label"), format="png", interactive=False,
-                                         elem_classes="pixelated", height=200, min_width=140)
+                                         elem_id="recon", elem_classes="pixelated", height=200, min_width=140)
                     error_text = gr.Markdown(label=i18n("encode_error_label"))
                     posterior = gr.Image(label=i18n("encode_posterior_label"), format="png", interactive=False,
                                          elem_classes="pixelated", height=110)
@@ -290,7 +292,7 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
                     with gr.Accordion(i18n("encode_numbers_accordion"), open=False):
                         numbers = gr.JSON(label=i18n("encode_numbers_label"))
 
-        with gr.Tab(i18n("card_tab"), id="card"):
+        with gr.Tab(i18n("card_tab"), id="card", elem_id="tab-card"):
             with gr.Row():
                 with gr.Column():
                     gan_card = gr.Markdown(elem_classes="card")
@@ -303,7 +305,7 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
                                            elem_classes="pixelated")
                     vae_curves = gr.Image(label=i18n("card_vae_curves_label"), interactive=False)
 
-        with gr.Tab(i18n("how_tab"), id="how") as how_tab:
+        with gr.Tab(i18n("how_tab"), id="how", elem_id="tab-how") as how_tab:
             gr.Markdown(i18n("how_intro_md"), latex_delimiters=LATEX)
             with gr.Tabs(selected="how-gan"):
                 with gr.Tab(i18n("how_section_gan"), id="how-gan"):
@@ -389,7 +391,8 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
 
     # tab 3
     gr.on([encode_upload.click, upload.upload], lab.reconstruct, [model, upload], reconstruct_outputs,
-          api_name="reconstruct", concurrency_id="vae", concurrency_limit=2)
+          api_name="reconstruct", concurrency_id="vae", concurrency_limit=2,
+          preprocess=False)  # the handler opens the upload itself, so a bad file gets genimg's own clear error
     encode_sketch.click(lab.reconstruct, [model, sketch], reconstruct_outputs, api_name="reconstruct_sketch",
                         api_visibility="undocumented", concurrency_id="vae", concurrency_limit=2)
     edit.click(lambda m, n: [*show_latent(m, lab.latent_of(m, n)), gr.Tabs(selected="vae")], [model, numbers],

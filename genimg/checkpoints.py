@@ -8,8 +8,11 @@ nothing is unpickled. This module knows nothing of training or the UI.
 
 import inspect
 import json
+import math
 import os
+import shutil
 import tempfile
+import typing
 from pathlib import Path
 
 import torch
@@ -35,6 +38,11 @@ def kind_of(model: nn.Module) -> str:
     raise TypeError(f"not a genimg model: {type(model).__name__}")
 
 
+_umask = os.umask(0)
+os.umask(_umask)
+PUBLIC_FILE_MODE = 0o666 & ~_umask  # what open() would give; mkstemp's 0600 would hide files from a server user
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, then os.replace: readers see old or new, never half."""
     path = Path(path)
@@ -45,6 +53,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, PUBLIC_FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -64,6 +73,7 @@ def atomic_save_tensors(path: Path, tensors: dict[str, torch.Tensor], metadata: 
         save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, tmp, metadata=metadata)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
+        os.chmod(tmp, PUBLIC_FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -84,9 +94,25 @@ def save_model(model: nn.Module, directory: Path, card: dict | None = None) -> N
     """Write config.json, model.safetensors (and card.json, if given), each atomically.
 
     Same files as PyTorchModelHubMixin.save_pretrained, but every file is replaced atomically, so a
-    crash at any moment leaves the previous checkpoint loadable.
+    crash at any moment leaves the previous checkpoint loadable. A directory that does not exist yet is
+    written whole in a hidden sibling and renamed into place: it appears complete or not at all.
     """
     directory = Path(directory)
+    if not directory.exists():
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.", suffix=".tmp"))
+        try:
+            save_model(model, staging, card)
+            os.rename(staging, directory)  # atomic; fails if the directory appeared meanwhile
+            return
+        except OSError:
+            if directory.exists():  # someone else created it: write into it file by file instead
+                shutil.rmtree(staging, ignore_errors=True)
+                save_model(model, directory, card)
+                return
+            raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     atomic_write_json(directory / CONFIG, model_config(model))
     atomic_save_tensors(directory / WEIGHTS, model.state_dict(), metadata={"format": "pt"})
     if card is not None:
@@ -114,16 +140,56 @@ def read_card(directory: Path) -> dict:
     return card
 
 
+INT_RANGES = {"channels": (1, 4), "num_classes": (0, 100_000), "mbstd_group": (0, 1024)}  # others: 1..65536
+MAX_PARAMETERS = 400_000_000  # the largest config the training CLI can make is ~330M; shipped ones are ~1M
+
+
+def check_config_types(cls: type, config: dict, config_path: Path) -> None:
+    """Each value against the __init__ annotation (int, str, list[str] | None, list[float] | None) and a range.
+
+    JSON from a downloaded checkpoint is untrusted: "z_dim": "abc" or -3 or [4] must be a clear error,
+    not whatever torch says, and "width": 10**9 must not be allocated.
+    """
+    hints = typing.get_type_hints(cls.__init__)
+    for name, value in config.items():
+        hint, problem = hints.get(name), None
+        if hint is int:
+            low, high = INT_RANGES.get(name, (1, 65_536))
+            if isinstance(value, bool) or not isinstance(value, int):
+                problem = f"must be an integer from {low} to {high}"
+            elif not low <= value <= high:
+                problem = f"must be from {low} to {high}"
+        elif hint is float and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                or not math.isfinite(value)):
+            problem = "must be a finite number"
+        elif hint is str and not isinstance(value, str):
+            problem = "must be a string"
+        elif hint == list[str] | None and not (value is None or (isinstance(value, list)
+                                                                 and all(isinstance(v, str) for v in value))):
+            problem = "must be a list of strings or null"
+        elif hint == list[float] | None and not (value is None or (isinstance(value, list) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value))):
+            problem = "must be a list of numbers or null"
+        if problem:
+            raise CheckpointError(f"{config_path}: {name!r} {problem}, got {value!r:.60}")
+
+
 def build_model(cls: type, config: dict, config_path: Path) -> nn.Module:
-    """cls(**config), refusing unknown or missing keys instead of silently ignoring them."""
+    """cls(**config), refusing unknown keys, wrong types and oversized models instead of trying them."""
     params = {n: p for n, p in inspect.signature(cls.__init__).parameters.items() if n != "self"}
     unknown = sorted(set(config) - set(params))
     if unknown:
         raise CheckpointError(f"{config_path}: unknown key(s) {unknown} for {cls.__name__}; "
                               f"accepted: {sorted(params)}")
+    check_config_types(cls, config, config_path)
     try:
+        with torch.device("meta"):  # shapes only, no memory: count the parameters before allocating them
+            size = sum(p.numel() for p in cls(**config).parameters())
+        if size > MAX_PARAMETERS:
+            raise CheckpointError(f"{config_path}: this config makes a {cls.__name__} of {size:,} parameters; "
+                                  f"at most {MAX_PARAMETERS:,} are loaded")
         return cls(**config)
-    except (TypeError, ValueError, ZeroDivisionError, RuntimeError) as e:
+    except (TypeError, ValueError, ZeroDivisionError, RuntimeError, OverflowError, MemoryError) as e:
         raise CheckpointError(f"{config_path}: cannot build {cls.__name__} from this config ({e})") from e
 
 

@@ -175,17 +175,46 @@ class Lab:
 
     def sample(self, model: str, seeds: str, psi: float, label: str) -> tuple[list[tuple[Image.Image, str]], str]:
         """Seed text like '0-15,42' -> gallery of (image, 'seed N') and the path of a grid PNG."""
+        seed_list, z, labels = self.sample_request(model, seeds, psi, label)
+        return self.sample_outputs(seed_list, generate(self.get(model, "gan").model, z, labels))
+
+    def sample_request(self, model: str, seeds: str, psi: float, label: str) -> tuple[list[int], np.ndarray, list]:
+        """Check one sample request -> (seeds, z (N, z_dim), labels); gr.Error saying what is accepted."""
         gan = self.get(model, "gan").model
         with user_errors():
             seed_list = parse_seeds(seeds, limit=MAX_IMAGES)
             psi = check_psi(psi)
             labels = labels_for_seeds(gan, seed_list, label or "any")
         z = np.stack([latent_from_seed(s, gan.z_dim) for s in seed_list]) * np.float32(psi)  # (N, z_dim)
-        images = generate(gan, z, labels)  # (N, H, W, C) uint8
+        return seed_list, z, labels
+
+    def sample_outputs(self, seed_list: list[int], images: np.ndarray) -> tuple[list[tuple[Image.Image, str]], str]:
+        """(N, H, W, C) uint8 -> gallery of (image, 'seed N') and the path of a grid PNG."""
         gallery = [(upscale(to_pil(image), GALLERY_SIDE), f"seed {s}") for image, s in zip(images, seed_list)]
         sheet = to_pil(grid(images))
         sheet = upscale(sheet, 4 * max(sheet.size))  # 4x, crisp
         return gallery, self.write_output(png_bytes(sheet), ".png")
+
+    def sample_batch(self, models: list[str], seeds: list[str], psis: list[float], labels: list[str]
+                     ) -> tuple[list[list[tuple[Image.Image, str]]], list[str]]:
+        """Gradio `batch=True` form of sample: lists in, lists out, one forward pass per model for all requests.
+
+        The generator is in eval mode (BatchNorm uses its running statistics), so an image depends only on
+        its own latent and label: batching changes no pixel. A bad request raises gr.Error, and Gradio fails
+        the whole batch with it (its `validator=` does not take batched inputs in 6.31).
+        """
+        requests = [self.sample_request(*args) for args in zip(models, seeds, psis, labels)]
+        galleries, grids = [None] * len(requests), [None] * len(requests)
+        for model in dict.fromkeys(models):
+            mine = [i for i, m in enumerate(models) if m == model]
+            z = np.concatenate([requests[i][1] for i in mine])  # (sum of N, z_dim)
+            images = generate(self.get(model, "gan").model, z, [y for i in mine for y in requests[i][2]])
+            start = 0
+            for i in mine:
+                count = len(requests[i][0])
+                galleries[i], grids[i] = self.sample_outputs(requests[i][0], images[start:start + count])
+                start += count
+        return galleries, grids
 
     def random_seeds(self, count: int = 16) -> str:
         """Seed text for `count` consecutive seeds from a random start, e.g. '40213-40228'."""
@@ -324,8 +353,14 @@ class Lab:
     def preprocess(self, model: str, image) -> np.ndarray:
         """An upload, an array, or a sketchpad value -> (H, W, C) uint8 at the VAE's size."""
         vae = self.get(model, "vae").model
-        if isinstance(image, dict):  # the sketchpad's {"background", "layers", "composite"}
-            image = image.get("composite")
+        if isinstance(image, dict) and "composite" in image:  # the sketchpad's {"background", "layers", "composite"}
+            image = image["composite"]
+        elif isinstance(image, dict):  # an upload event with preprocess=False: Gradio's FileData, {"path": ...}
+            # Gradio has already checked that the path is in its upload cache; we open the file ourselves, so a
+            # broken upload gets our message (what is wrong, what is accepted), not Gradio's preprocessing error.
+            image = image.get("path")
+            if not isinstance(image, str):
+                raise gr.Error("no image: upload a picture of a digit or draw one in the sketchpad")
         if image is None:
             raise gr.Error("no image: upload a picture of a digit or draw one in the sketchpad")
         digits = (vae.image_size, vae.channels) == (28, 1)
@@ -380,13 +415,24 @@ class Lab:
     def write_output(self, data: bytes, suffix: str) -> str:
         """Write bytes to the output folder, named by content (repeats reuse the file); keep the newest few."""
         path = self.out_dir / f"{hashlib.sha1(data).hexdigest()[:16]}{suffix}"
-        if not path.exists():
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-            old = sorted(self.out_dir.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEEP_OUTPUTS]
-            for stale in old:
-                stale.unlink(missing_ok=True)
+        try:
+            os.utime(path)  # a repeat: mark it newest, so the clean-up below does not take it while in use
+            return str(path)
+        except FileNotFoundError:
+            pass
+        # requests run side by side: each writes its own temp file (two identical requests must not share one)
+        fd, tmp = tempfile.mkstemp(dir=self.out_dir, prefix=f".{path.stem}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        outputs = []
+        for p in self.out_dir.iterdir():
+            try:
+                outputs.append((p.stat().st_mtime, p))
+            except FileNotFoundError:  # removed by a concurrent request meanwhile
+                pass
+        for _, stale in sorted(outputs)[:-KEEP_OUTPUTS]:
+            stale.unlink(missing_ok=True)
         return str(path)
 
 

@@ -29,7 +29,9 @@ DIGIT_SIZE = 28  # ... centred by mass in 28x28
 MIN_CONTRAST = 24  # grey levels between background and ink below which we call the image blank
 SPECK = 0.1  # blobs with less ink than this fraction of the biggest blob are dust, not digit
 INK_FLOOR = 0.2  # fraction of the ink's contrast treated as paper (texture, shadows, JPEG noise)
-ACCEPTED = "PNG, JPEG, WebP, GIF or BMP images, at most 5000x5000 pixels"
+WORK_SIDE = 1024  # larger uploads are shrunk to about this many pixels squared first: the result is 28-64 px
+FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")  # Pillow decoders tried; no EPS, PSD, ICO, ...
+ACCEPTED = "PNG, JPEG, WebP, GIF, BMP or TIFF images, at most 5000x5000 pixels"
 
 
 class UploadError(ValueError):
@@ -55,7 +57,8 @@ def open_image(source) -> Image.Image:
 def open_file(source: str | Path | bytes) -> Image.Image:
     """Open lazily, refuse bombs before decoding, decode JPEGs at reduced scale (draft) when large."""
     try:
-        image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)  # reads the header only
+        image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source,  # reads the header only
+                           formats=FORMATS)
         if image.width * image.height > Image.MAX_IMAGE_PIXELS:  # the warning's condition, as an error, always
             raise Image.DecompressionBombWarning(f"{image.width}x{image.height} pixels")
         if image.format == "JPEG":
@@ -63,7 +66,9 @@ def open_file(source: str | Path | bytes) -> Image.Image:
         image.load()
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as e:
         raise UploadError(f"image too large ({e}); accepted: {ACCEPTED}") from e
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+    except UnidentifiedImageError as e:  # its message holds the server-side path; say it plainly instead
+        raise UploadError(f"not a readable image (unknown or unsupported file format); accepted: {ACCEPTED}") from e
+    except (OSError, SyntaxError, ValueError, EOFError) as e:
         raise UploadError(f"not a readable image ({e}); accepted: {ACCEPTED}") from e
     return image
 
@@ -87,11 +92,29 @@ def on_white(image: Image.Image) -> Image.Image:
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(white, rgba).convert("RGB")
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16-bit / float grey: scale to 8 bits
-        values = np.asarray(image, dtype=np.float64)
-        top = 65535.0 if image.mode.startswith("I") and values.max() > 255 else 255.0
-        return Image.fromarray(np.clip(values / top * 255, 0, 255).astype(np.uint8)).convert("RGB")
+    if image.mode.startswith(("I", "F")):  # 16/32-bit integer or float grey: scale to 8 bits, never clip
+        return Image.fromarray(to_8_bit(np.asarray(image), image.mode)).convert("RGB")
     return image.convert("RGB")
+
+
+def to_8_bit(values: np.ndarray, mode: str) -> np.ndarray:
+    """(H, W) integer or float grey -> uint8, scaled by the range its type implies.
+
+    Integers already in 0..255 stay as they are; 16-bit ones (0..65535) are divided by 257; floats in
+    [0, 1] are multiplied by 255; anything else (negative, beyond 16 bits, HDR floats) is stretched from
+    its own minimum to its maximum. NaN and infinities become 0.
+    """
+    values = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)  # (H, W)
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    if mode.startswith("F") and 0.0 <= low and high <= 1.0:
+        scaled = values * 255
+    elif not mode.startswith("F") and 0.0 <= low and high <= 255.0:
+        scaled = values
+    elif not mode.startswith("F") and 0.0 <= low and high <= 65535.0:
+        scaled = values / 257
+    else:
+        scaled = (values - low) / (high - low) * 255 if high > low else np.zeros_like(values)
+    return np.round(scaled).clip(0, 255).astype(np.uint8)
 
 
 def digit_like_mnist(grey: np.ndarray) -> np.ndarray:
@@ -161,9 +184,14 @@ def model_input(source, image_size: int, channels: int, digits: bool) -> np.ndar
     """
     if digits and (image_size, channels) != (DIGIT_SIZE, 1):
         raise ValueError(f"digit preprocessing makes 28x28 grey images, not {image_size}x{image_size}x{channels}")
-    image = on_white(open_image(source))  # RGB
+    image = open_image(source)
     if min(image.size) < 1:
         raise UploadError(f"the image is empty ({image.width}x{image.height}); accepted: {ACCEPTED}")
+    image = on_white(image)  # RGB
+    if image.width * image.height > WORK_SIDE**2:  # bounds the work per request (a 5000x5000 upload is 25 MP)
+        scale = WORK_SIDE / (image.width * image.height) ** 0.5
+        image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+                             Image.Resampling.BOX)
     if digits:
         return digit_like_mnist(np.asarray(image.convert("L")))[..., None]  # (28, 28, 1)
     image = square(image, image_size).convert("L" if channels == 1 else "RGB")

@@ -21,7 +21,7 @@ import os
 import shlex
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from . import data as datasets
 from .augment import diff_augment, parse_policy
-from .checkpoints import atomic_save_tensors, save_model
+from .checkpoints import atomic_save_tensors, read_card, save_model
 from .distributed import SINGLE, Processes, any_process, finish, start, wrap
 from .images import grid, save_png, to_pil
 from .models import VAE, Classifier, Discriminator, Generator
@@ -63,9 +63,10 @@ class RunConfig:
     conditional: bool = True
     augment: str = "translation"
     ema_kimg: float = 10.0
-    mode_seeking: float = 1.0
+    mode_seeking: float = 0.25
     resume: bool = False
     world_size: int = 1
+    earlier_commands: list[str] = field(default_factory=list)  # from card.json when resuming
     dry_run: bool = False
     command: str = ""
 
@@ -136,6 +137,7 @@ def card_for(cfg: RunConfig, dataset, clock: Clock, device, epoch: int, step: in
         "split": "train = indices i % 10 != 9, test = i % 10 == 9 (source order)",
         "train_images": len(dataset.split("train")),
         "command": cfg.command,
+        "commands": cfg.earlier_commands + [cfg.command],  # every invocation, --resume runs included
         "seed": cfg.seed,
         "epochs": epoch,
         "steps": step,
@@ -151,14 +153,15 @@ def card_for(cfg: RunConfig, dataset, clock: Clock, device, epoch: int, step: in
 
 
 def finish_epoch(cfg, model, card, progress_grid: np.ndarray | None, epoch: int, state: dict) -> None:
-    """Everything written after an epoch, each file atomically, the weights last but one."""
+    """Everything written after an epoch, each file atomically: the model first, so a new checkpoint
+    directory is complete before anything else appears in it, then the state for --resume, then pictures."""
+    save_model(model, cfg.out, card)
+    save_train_state(cfg.out / "train_state.safetensors", state)
     if progress_grid is not None:
         image = to_pil(progress_grid)
         save_png(image, cfg.out / "progress" / f"epoch{epoch:04d}.png")
         save_png(image, cfg.out / "samples.png")
     save_loss_curves(card["history"], cfg.out / "loss_curves.png", title=f"{cfg.kind} on {cfg.data}")
-    save_model(model, cfg.out, card)
-    save_train_state(cfg.out / "train_state.safetensors", state)
 
 
 def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
@@ -451,6 +454,8 @@ def train(cfg: RunConfig) -> Path:
     if cfg.resume and not (cfg.out / "train_state.safetensors").exists():
         raise UsageError(f"--resume: {cfg.out / 'train_state.safetensors'} does not exist; "
                          "train without --resume first")
+    if cfg.resume and (cfg.out / "card.json").is_file():
+        cfg.earlier_commands = list(read_card(cfg.out).get("commands") or [read_card(cfg.out).get("command", "?")])
     procs = start(pick_device())
     cfg.world_size = procs.world_size
     if procs.is_main:
@@ -481,7 +486,7 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
     parser.add_argument("--augment", default="translation",
                         help="gan: DiffAugment policy, e.g. color,translation,cutout")
     parser.add_argument("--ema-kimg", type=float, default=10.0, help="gan: EMA half-life in thousands of images")
-    parser.add_argument("--mode-seeking", type=float, default=1.0,
+    parser.add_argument("--mode-seeking", type=float, default=0.25,
                         help="gan: weight of the mode-seeking term against one-image-per-class collapse (0 = off)")
     parser.add_argument("--resume", action="store_true", help="continue from DIR/train_state.safetensors")
     parser.add_argument("--dry-run", action="store_true", help="3 steps of one epoch, then save (for tests)")
