@@ -1,0 +1,443 @@
+"""Evaluate a checkpoint offline, merge the numbers into its card.json, and rebuild the README table.
+
+The ruler for a dataset is its own classifier checkpoint (checkpoints/<dataset>/classifier, the
+sibling `classifier` folder of DIR, or --classifier): its penultimate layer is the feature space,
+its argmax names the class of a sample. No downloaded Inception weights, so these FIDs are
+comparable only with other genimg numbers on the same dataset and classifier (see README).
+
+Every sample set is compared with the test split (held out from all training); the "floor" puts the
+train split where the generator would be, i.e. what a model that reproduced its training data
+exactly would score. Samples come from fixed seeds 0..N-1 (the StyleGAN seed convention).
+
+  gan         FID, KID, precision/recall (k=3), class histogram + KL to the data's, and for a
+              class-conditional GAN the classifier's accuracy on class-conditioned samples
+  vae         test -ELBO (nats/image, pytorch/examples convention; bits/dim for colour), IW bound
+              (k=100), KL per dimension, active units, recon MSE/PSNR, linear probe, sample metrics
+  classifier  test accuracy (and the real-vs-real floor of its feature space)
+
+Examples:
+    python -m genimg.evaluate checkpoints/mnist/gan                  # writes metrics into card.json
+    python -m genimg.evaluate checkpoints/mnist/vae --json           # also prints them as JSON
+    python -m genimg.evaluate checkpoints/mnist/gan --samples out/   # score any PNGs; card untouched
+    python -m genimg.evaluate --readme                               # README results table from the cards
+"""
+
+import argparse
+import json
+import math
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+from tqdm import tqdm
+
+from . import data as datasets
+from . import metrics
+from .checkpoints import CheckpointError, atomic_write_bytes, atomic_write_json, load, read_card
+from .models import VAE, Classifier, Generator
+from .sampling import from_uint8, latent_from_seed, sample
+
+NUM_SAMPLES = 10_000
+IW_SAMPLES = 100  # importance samples for the IW bound (Burda et al. 2015 use k = 5000; >= 100 here)
+SEED = 0
+BATCH = 500
+README_MARKERS = ("<!-- results:start -->", "<!-- results:end -->")
+
+
+class EvalError(Exception):
+    """Input the evaluator cannot use; the message says what was wrong and what is accepted."""
+
+
+@dataclass
+class Reference:
+    """The ruler for one dataset: its splits, its classifier, their features, and the real-vs-real floor."""
+
+    source: str
+    classifier_dir: Path
+    classifier: Classifier
+    train: datasets.ImageDataset
+    test: datasets.ImageDataset
+    train_features: torch.Tensor  # (N_train, D)
+    test_features: torch.Tensor  # (N_test, D)
+    data_histogram: np.ndarray  # (num_classes,) class frequencies of the train split
+    classifier_test_accuracy: float
+    floor: dict
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def load_dataset(card: dict) -> datasets.ImageDataset:
+    source = card.get("dataset")
+    if not isinstance(source, str):
+        raise EvalError("card.json has no 'dataset'; it is needed to know what to compare against")
+    size = card.get("image_shape", [None])[0] if source.startswith("folder:") else None
+    return datasets.load(source, image_size=size)
+
+
+def find_classifier(directory: Path, source: str, override: Path | None) -> Path:
+    """--classifier, else DIR/../classifier, else checkpoints/<dataset>/classifier; its dataset must match."""
+    candidates = [override] if override else [directory.parent / "classifier",
+                                              Path("checkpoints") / source / "classifier"]
+    for candidate in candidates:
+        if (candidate / "card.json").is_file():
+            card = read_card(candidate)
+            if card["kind"] != "classifier" or card.get("dataset") != source:
+                raise EvalError(f"{candidate} is a {card['kind']} on {card.get('dataset')!r}; the ruler for "
+                                f"{source!r} must be a classifier trained on {source!r}")
+            return candidate
+    tried = ", ".join(str(c) for c in candidates)
+    raise EvalError(f"no classifier checkpoint for {source!r} (looked in {tried}); train one with "
+                    f"`python -m genimg.train classifier --data {source} --out <dir>` or pass --classifier DIR")
+
+
+@torch.no_grad()
+def embed(classifier: Classifier, images: np.ndarray, desc: str) -> tuple[torch.Tensor, np.ndarray]:
+    """uint8 images (N, H, W, C) -> classifier features (N, D) float64 and predicted labels (N,)."""
+    features, labels = [], []
+    for i in tqdm(range(0, len(images), BATCH), desc=desc, unit="batch", leave=False):
+        h = classifier.features(from_uint8(images[i:i + BATCH]))  # (B, D)
+        features.append(h.double())
+        labels.append(classifier.head(h).argmax(1).numpy())
+    return torch.cat(features), np.concatenate(labels)
+
+
+def sample_scores(real: torch.Tensor, fake: torch.Tensor) -> dict:
+    """FID, KID (mean, std), precision, recall of fake features against real features."""
+    kid_mean, kid_std = metrics.kid(real, fake, seed=SEED)
+    precision, recall = metrics.precision_recall(real, fake, k=3)
+    return {"fid": metrics.fid(real, fake), "kid": kid_mean, "kid_std": kid_std,
+            "precision": precision, "recall": recall}
+
+
+def build_reference(directory: Path, card: dict, classifier_dir: Path | None = None) -> Reference:
+    dataset = load_dataset(card)
+    source = card["dataset"]
+    classifier_dir = find_classifier(directory, source, classifier_dir)
+    classifier = load(classifier_dir)
+    if (classifier.image_size, classifier.channels) != (dataset.image_size, dataset.channels):
+        raise EvalError(f"{classifier_dir} takes {classifier.image_size}x{classifier.image_size}x"
+                        f"{classifier.channels} images but {source} has {dataset.image_size}x"
+                        f"{dataset.image_size}x{dataset.channels}")
+    train, test = dataset.split("train"), dataset.split("test")
+    train_features, _ = embed(classifier, train.images, "features: train split")
+    test_features, test_predicted = embed(classifier, test.images, "features: test split")
+    return Reference(
+        source=source, classifier_dir=classifier_dir, classifier=classifier, train=train, test=test,
+        train_features=train_features, test_features=test_features,
+        data_histogram=metrics.class_histogram(train.labels, len(train.class_names)),
+        classifier_test_accuracy=float((test_predicted == test.labels).mean()),
+        floor=sample_scores(test_features, train_features),
+    )
+
+
+# --- scoring ----------------------------------------------------------------------------------
+
+
+def score_images(images: np.ndarray, ref: Reference) -> dict:
+    """Any generator's uint8 images (N, H, W, C) -> sample metrics against the test split, with the floor."""
+    expected = (ref.test.image_size, ref.test.image_size, ref.test.channels)
+    if images.dtype != np.uint8 or images.ndim != 4 or tuple(images.shape[1:]) != expected:
+        raise EvalError(f"samples must be uint8 (N, {expected[0]}, {expected[1]}, {expected[2]}) for {ref.source}, "
+                        f"got {images.dtype} {tuple(images.shape)}")
+    features, predicted = embed(ref.classifier, images, "features: samples")
+    histogram = metrics.class_histogram(predicted, len(ref.data_histogram))
+    return {
+        "num_samples": len(images),
+        **sample_scores(ref.test_features, features),
+        "floor": ref.floor,
+        "class_histogram": histogram.round(4).tolist(),
+        "data_class_histogram": ref.data_histogram.round(4).tolist(),
+        "class_kl": metrics.histogram_kl(histogram, ref.data_histogram),
+    }
+
+
+def generate_batched(fn, seeds: list[int], desc: str) -> np.ndarray:
+    """fn(seed_batch) -> uint8 (B, H, W, C), over all seeds in batches, with a progress bar."""
+    chunks = [seeds[i:i + BATCH] for i in range(0, len(seeds), BATCH)]
+    return np.concatenate([fn(chunk) for chunk in tqdm(chunks, desc=desc, unit="batch", leave=False)])
+
+
+def evaluate_gan(generator: Generator, ref: Reference, num_samples: int) -> dict:
+    seeds = list(range(SEED, SEED + num_samples))
+    images = generate_batched(lambda s: sample(generator, s), seeds, "sampling")
+    results = score_images(images, ref)
+    if generator.num_classes:  # one block of seeds per class, the class forced
+        per_class = num_samples // generator.num_classes
+        accuracies = []
+        for label in range(generator.num_classes):
+            images = generate_batched(lambda s, y=label: sample(generator, s, label=y), seeds[:per_class],
+                                      f"class {label}")
+            _, predicted = embed(ref.classifier, images, f"classify class {label}")
+            accuracies.append(float((predicted == label).mean()))
+        results["conditional_accuracy"] = float(np.mean(accuracies))
+        results["conditional_accuracy_per_class"] = [round(a, 4) for a in accuracies]
+    return results
+
+
+@torch.no_grad()
+def decode_seeds(vae: nn.Module, seeds: list[int]) -> np.ndarray:
+    """Seeds -> z (StyleGAN convention) -> decoded means as uint8 (N, H, W, C); any VAE-like model."""
+    z = torch.from_numpy(np.stack([latent_from_seed(s, vae.z_dim) for s in seeds]))  # (N, z_dim)
+    return (vae.decode(z).clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
+
+
+@torch.no_grad()
+def evaluate_vae(vae: nn.Module, ref: Reference, num_samples: int) -> dict:
+    """Test-split likelihood figures, latent usage, reconstructions, a linear probe, and sample metrics."""
+    x_test, x_train = from_uint8(ref.test.images), from_uint8(ref.train.images)  # (N, C, H, W) in [0, 1]
+    dims = int(np.prod(x_test.shape[1:]))
+    with tqdm(total=5, desc="vae metrics", leave=False) as bar:
+        elbo = metrics.negative_elbo(vae, x_test, seed=SEED)
+        bar.update()
+        iw = metrics.importance_weighted_nll(vae, x_test, k=IW_SAMPLES, seed=SEED)
+        bar.update()
+        mu_test = torch.cat([vae.encode(xb)[0] for xb in metrics.batched(x_test, BATCH)])  # (N_test, z_dim)
+        mu_train = torch.cat([vae.encode(xb)[0] for xb in metrics.batched(x_train, BATCH)])
+        active, variances = metrics.active_units(mu_test)
+        bar.update()
+        mse, psnr = metrics.reconstruction_error(vae, x_test)
+        bar.update()
+        probe = metrics.linear_probe_accuracy(mu_train, ref.train.labels, mu_test, ref.test.labels)
+        bar.update()
+    results = {
+        "test_loss_nats": elbo["loss"], "test_recon_nats": elbo["recon"], "test_kl_nats": elbo["kl"],
+        "iw_nll_nats": iw, "iw_samples": IW_SAMPLES,
+        "kl_per_dim": [round(v, 4) for v in elbo["kl_per_dim"]],
+        "active_units": active, "z_dim": len(variances),
+        "posterior_mean_variance": [round(v, 4) for v in variances],
+        "recon_mse": mse, "recon_psnr_db": psnr, "linear_probe_accuracy": probe,
+    }
+    if getattr(vae, "likelihood", "bernoulli") == "gaussian":  # colour: a density on [0, 1] pixels -> bits/dim
+        results["test_bits_per_dim"] = metrics.bits_per_dim(elbo["loss"], dims)
+        results["iw_bits_per_dim"] = metrics.bits_per_dim(iw, dims)
+    seeds = list(range(SEED, SEED + num_samples))
+    results["samples"] = score_images(generate_batched(lambda s: decode_seeds(vae, s), seeds, "sampling"), ref)
+    return results
+
+
+def evaluate_classifier(ref: Reference) -> dict:
+    _, predicted = embed(ref.classifier, ref.test.images, "classify test split")
+    per_class = [float((predicted[ref.test.labels == c] == c).mean()) if (ref.test.labels == c).any() else None
+                 for c in range(len(ref.data_histogram))]
+    return {"test_accuracy": float((predicted == ref.test.labels).mean()),
+            "test_accuracy_per_class": [None if a is None else round(a, 4) for a in per_class],
+            "feature_dim": int(ref.test_features.shape[1]), "floor": ref.floor}
+
+
+def read_sample_folder(folder: Path, ref: Reference) -> np.ndarray:
+    """A folder of images -> uint8 (N, H, W, C) in the dataset's channels; sizes must match exactly."""
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in datasets.IMAGE_SUFFIXES and p.is_file())
+    if len(files) < 10:
+        raise EvalError(f"--samples {folder}: found {len(files)} image(s); at least 10 are needed "
+                        f"(thousands for a stable FID)")
+    size, channels = ref.test.image_size, ref.test.channels
+    images = []
+    for path in tqdm(files, desc="reading samples", leave=False):
+        try:
+            with Image.open(path) as image:
+                image = datasets.to_rgb_on_white(image)
+        except (OSError, ValueError) as e:
+            raise EvalError(f"--samples: cannot read {path} ({e})") from e
+        if image.size != (size, size):
+            raise EvalError(f"--samples: {path.name} is {image.size[0]}x{image.size[1]}; {ref.source} images "
+                            f"are {size}x{size} (resize them first; the evaluator does not)")
+        images.append(np.asarray(image.convert("L") if channels == 1 else image, np.uint8).reshape(size, size, -1))
+    return np.stack(images)
+
+
+def evaluate_checkpoint(directory: Path, num_samples: int = NUM_SAMPLES, classifier_dir: Path | None = None,
+                        samples_dir: Path | None = None) -> dict:
+    """A checkpoint directory (or a folder of samples scored against its dataset) -> metrics dict."""
+    card = read_card(directory)
+    if card["kind"] not in ("gan", "vae", "classifier") and samples_dir is None:
+        raise EvalError(f"{directory}: a {card['kind']} checkpoint has nothing to evaluate; "
+                        "pass a gan, vae or classifier directory")
+    ref = build_reference(directory, card, classifier_dir)
+    header = {"dataset": ref.source, "seed": SEED, "feature_space": f"{ref.classifier_dir} (penultimate layer, "
+              f"{ref.test_features.shape[1]}-d)", "classifier_test_accuracy": ref.classifier_test_accuracy,
+              "reference": f"test split ({len(ref.test)} images); floor = train split ({len(ref.train)}) vs test"}
+    if samples_dir is not None:
+        return {**header, "samples_dir": str(samples_dir), **score_images(read_sample_folder(samples_dir, ref), ref)}
+    model = load(directory)
+    if isinstance(model, Generator):
+        return {**header, **evaluate_gan(model, ref, num_samples)}
+    if isinstance(model, VAE):
+        return {**header, **evaluate_vae(model, ref, num_samples)}
+    return {**header, **evaluate_classifier(ref)}
+
+
+def merge_into_card(directory: Path, results: dict, command: str) -> None:
+    """card.json's 'metrics' updated with the results (other keys kept), written atomically."""
+    card = json.loads((directory / "card.json").read_text(encoding="utf-8"))
+    card["metrics"] = {**card.get("metrics", {}), **results, "command": command}
+    atomic_write_json(directory / "card.json", card)
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def fmt(value, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def summary_lines(kind: str, m: dict) -> list[str]:
+    """Human-readable lines for the terminal."""
+    lines = [f"dataset {m['dataset']}; feature space {m['feature_space']}; classifier test accuracy "
+             f"{m['classifier_test_accuracy']:.4f}; {m['reference']}"]
+
+    def sample_line(s: dict, what: str) -> str:
+        f = s["floor"]
+        return (f"{what} ({s['num_samples']} samples): FID {s['fid']:.3f} (floor {f['fid']:.3f}), "
+                f"KID {s['kid']:.5f} ± {s['kid_std']:.5f} (floor {f['kid']:.5f}), precision {s['precision']:.3f} "
+                f"(floor {f['precision']:.3f}), recall {s['recall']:.3f} (floor {f['recall']:.3f}), class KL "
+                f"{s['class_kl']:.4f}\n  class histogram {s['class_histogram']}\n  data histogram  "
+                f"{s['data_class_histogram']}")
+
+    if "fid" in m:
+        lines.append(sample_line(m, "samples"))
+    if "conditional_accuracy" in m:
+        lines.append(f"conditional accuracy {m['conditional_accuracy']:.4f}, per class "
+                     f"{m['conditional_accuracy_per_class']}")
+    if kind == "vae":
+        lines.append(f"test -ELBO {m['test_loss_nats']:.2f} nats/image (recon {m['test_recon_nats']:.2f} + KL "
+                     f"{m['test_kl_nats']:.2f}); IW bound (k={m['iw_samples']}) {m['iw_nll_nats']:.2f} nats")
+        if "test_bits_per_dim" in m:
+            lines.append(f"bits/dim: -ELBO {m['test_bits_per_dim']:.3f}, IW {m['iw_bits_per_dim']:.3f}")
+        lines.append(f"active units {m['active_units']}/{m['z_dim']}; KL per dim {m['kl_per_dim']}")
+        lines.append(f"recon MSE {m['recon_mse']:.5f}, PSNR {m['recon_psnr_db']:.2f} dB; linear probe "
+                     f"accuracy {m['linear_probe_accuracy']:.4f}")
+        lines.append(sample_line(m["samples"], "prior samples"))
+    if kind == "classifier":
+        lines.append(f"test accuracy {m['test_accuracy']:.4f}; per class {m['test_accuracy_per_class']}")
+        f = m["floor"]
+        lines.append(f"real-vs-real floor: FID {f['fid']:.3f}, KID {f['kid']:.5f}, precision {f['precision']:.3f}, "
+                     f"recall {f['recall']:.3f}")
+    return lines
+
+
+def readme_table(root: Path) -> str:
+    """Markdown tables of every checkpoints/<dataset>/<kind>/card.json that holds evaluator metrics."""
+    cards = {}
+    for path in sorted(root.glob("*/*/card.json")):
+        card = json.loads(path.read_text(encoding="utf-8"))
+        if "fid" in card.get("metrics", {}) or "iw_nll_nats" in card.get("metrics", {}) or "floor" in card.get(
+                "metrics", {}):
+            cards[(path.parent.parent.name, card.get("kind"))] = (path.parent, card)
+    out = ["Rebuilt from the cards by `python -m genimg.evaluate --readme`; how to read it: below the table.", ""]
+    gans = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "gan"]
+    if gans:
+        out += ["| GAN | FID (floor) | KID (floor) | precision (floor) | recall (floor) | class KL | "
+                "conditional acc. | training |", "|---|---|---|---|---|---|---|---|"]
+        for d, c in gans:
+            m, f = c["metrics"], c["metrics"]["floor"]
+            out.append(f"| `{d}` | {fmt(m['fid'])} ({fmt(f['fid'])}) | {fmt(m['kid'])} ({fmt(f['kid'])}) "
+                       f"| {fmt(m['precision'], 3)} ({fmt(f['precision'], 3)}) | {fmt(m['recall'], 3)} "
+                       f"({fmt(f['recall'], 3)}) | {fmt(m['class_kl'], 4)} | {fmt(m.get('conditional_accuracy'), 4)} "
+                       f"| {c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")
+        out.append("")
+    vaes = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "vae"]
+    if vaes:
+        out += ["| VAE | test −ELBO (nats) | IW bound k=100 | KL | active units | recon MSE | PSNR dB | linear probe "
+                "| sample FID (floor) | training |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for d, c in vaes:
+            m = c["metrics"]
+            s = m["samples"]
+            out.append(f"| `{d}` | {fmt(m['test_loss_nats'])} | {fmt(m['iw_nll_nats'])} | {fmt(m['test_kl_nats'])} "
+                       f"| {m['active_units']}/{m['z_dim']} | {fmt(m['recon_mse'], 4)} | {fmt(m['recon_psnr_db'])} | "
+                       f"{fmt(m['linear_probe_accuracy'], 4)} | {fmt(s['fid'])} ({fmt(s['floor']['fid'])}) | "
+                       f"{c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")
+        out.append("")
+    classifiers = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "classifier"]
+    if classifiers:
+        out += ["| classifier (the ruler) | test accuracy | feature dim | floor: FID, KID, precision, recall "
+                "| training |", "|---|---|---|---|---|"]
+        for d, c in classifiers:
+            m, f = c["metrics"], c["metrics"]["floor"]
+            out.append(f"| `{d}` | {fmt(m['test_accuracy'], 4)} | {m.get('feature_dim')} | {fmt(f['fid'])}, "
+                       f"{fmt(f['kid'])}, {fmt(f['precision'], 3)}, {fmt(f['recall'], 3)} | {c.get('epochs')} epochs |")
+        out.append("")
+    if not cards:
+        out.append(f"(no evaluated checkpoints under {root})")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def replace_between(text: str, markers: tuple[str, str], body: str, path: Path) -> str:
+    start, end = markers
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise EvalError(f"{path}: needs exactly one {start} followed by one {end} line to put the table between")
+    head, rest = text.split(start)
+    _, tail = rest.split(end)
+    return f"{head}{start}\n{body}{end}{tail}"
+
+
+def update_readme(readme: Path, root: Path) -> None:
+    if not readme.is_file():
+        raise EvalError(f"--readme {readme}: no such file")
+    text = readme.read_text(encoding="utf-8")
+    atomic_write_bytes(readme, replace_between(text, README_MARKERS, readme_table(root), readme).encode())
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m genimg.evaluate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("checkpoint", nargs="?", type=Path, help="a gan, vae or classifier checkpoint directory")
+    parser.add_argument("--samples", type=Path, metavar="IMG_DIR",
+                        help="score this folder of images against the checkpoint's dataset instead")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    parser.add_argument("--num-samples", type=int, default=NUM_SAMPLES, help=f"samples drawn (default {NUM_SAMPLES})")
+    parser.add_argument("--classifier", type=Path, help="the ruler's checkpoint (default: DIR/../classifier)")
+    parser.add_argument("--no-card", action="store_true", help="do not write the results into card.json")
+    parser.add_argument("--readme", nargs="?", const=Path("README.md"), type=Path, metavar="README",
+                        help="rebuild the results table in README (default README.md) from the cards")
+    parser.add_argument("--checkpoints", type=Path, default=Path("checkpoints"),
+                        help="with --readme: the folder of <dataset>/<kind>/ checkpoints (default checkpoints)")
+    args = parser.parse_args(argv)
+    if (args.checkpoint is None) == (args.readme is None):
+        parser.error("give either a checkpoint DIR or --readme (not both)")
+    if args.checkpoint is not None and not (args.checkpoint / "card.json").is_file():
+        parser.error(f"{args.checkpoint}: not a checkpoint directory (no card.json); expected e.g. "
+                     "checkpoints/mnist/gan")
+    if args.samples is not None and not args.samples.is_dir():
+        parser.error(f"--samples {args.samples}: not a directory of images")
+    if not (10 <= args.num_samples <= 100_000):
+        parser.error(f"--num-samples must be 10..100000, got {args.num_samples}")
+    if args.readme is not None and not args.checkpoints.is_dir():
+        parser.error(f"--checkpoints {args.checkpoints}: not a directory")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        if args.readme is not None:
+            update_readme(args.readme, args.checkpoints)
+            print(f"updated the results table in {args.readme}")
+            return 0
+        kind = read_card(args.checkpoint)["kind"]
+        results = evaluate_checkpoint(args.checkpoint, args.num_samples, args.classifier, args.samples)
+    except (EvalError, CheckpointError, datasets.DataError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    command = "python -m genimg.evaluate " + shlex.join(argv if argv is not None else sys.argv[1:])
+    if args.samples is None and not args.no_card:
+        merge_into_card(args.checkpoint, results, command)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print("\n".join(summary_lines("samples" if args.samples else kind, results)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
