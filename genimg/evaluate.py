@@ -213,9 +213,13 @@ def evaluate_vae(vae: nn.Module, ref: Reference, num_samples: int) -> dict:
         "posterior_mean_variance": [round(v, 4) for v in variances],
         "recon_mse": mse, "recon_psnr_db": psnr, "linear_probe_accuracy": probe,
     }
-    if getattr(vae, "likelihood", "bernoulli") == "gaussian":  # colour: a density on [0, 1] pixels -> bits/dim
+    likelihood = getattr(vae, "likelihood", "bernoulli")
+    if likelihood == "gaussian":  # colour: a density on [0, 1] pixels -> bits/dim
         results["test_bits_per_dim"] = metrics.bits_per_dim(elbo["loss"], dims)
         results["iw_bits_per_dim"] = metrics.bits_per_dim(iw, dims)
+    elif likelihood == "logistic":  # colour: already a probability of the 8-bit image -> bits/dim directly
+        results["test_bits_per_dim"] = elbo["loss"] / (dims * math.log(2))
+        results["iw_bits_per_dim"] = iw / (dims * math.log(2))
     seeds = list(range(SEED, SEED + num_samples))
     results["samples"] = score_images(generate_batched(lambda s: decode_seeds(vae, s), seeds, "sampling"), ref)
     return results

@@ -308,7 +308,7 @@ def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
     train, test = dataset.split("train"), dataset.split("test")
     images, labels = as_float(train, device)
     test_images, _ = as_float(test, device)
-    likelihood = "bernoulli" if train.channels == 1 else "gaussian"
+    likelihood = "bernoulli" if train.channels == 1 else "logistic"  # logistic: exact bits/dim on 8-bit colour
     vae = VAE(z_dim=cfg.z_dim, image_size=train.image_size, channels=train.channels, width=cfg.width,
               likelihood=likelihood, class_names=train.class_names).to(device)
     vae_train = wrap(vae, procs)

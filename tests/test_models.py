@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from genimg.models import VAE, Classifier, Discriminator, Generator
-from genimg.models.vae import kl_divergence
+from genimg.models.vae import discretized_logistic_log_prob, kl_divergence
 
 SIZES = [28, 32, 64]
 CHANNELS = [1, 3]
@@ -93,3 +93,19 @@ def test_bad_configs_are_refused():
         VAE(likelihood="poisson")
     with pytest.raises(ValueError, match="class_names"):
         Generator(num_classes=3, class_names=["a", "b"])
+
+
+@pytest.mark.parametrize("mean,log_scale", [(0.3, -3.0), (0.9, -6.0), (0.5, 1.0), (1.7, -5.0), (-0.2, -7.0)])
+def test_discretized_logistic_is_a_probability_over_the_256_pixel_values(mean, log_scale):
+    values = torch.arange(256, dtype=torch.float32).view(1, 1, 16, 16) / 255  # every 8-bit value once
+    log_p = discretized_logistic_log_prob(values, torch.full_like(values, mean), torch.tensor([log_scale]))
+    assert torch.all(log_p <= 0)
+    assert log_p.exp().sum().item() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_logistic_vae_loss_is_finite_and_positive_for_rgb():
+    torch.manual_seed(0)
+    vae = VAE(z_dim=4, image_size=32, channels=3, width=8, hidden=16, likelihood="logistic")
+    recon, kl = vae.loss(torch.randint(0, 256, (2, 3, 32, 32)).float() / 255)
+    assert recon.shape == kl.shape == (2,)
+    assert torch.all(torch.isfinite(recon)) and torch.all(recon > 0)  # -log of a probability

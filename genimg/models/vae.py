@@ -5,8 +5,11 @@ transposed mirror; prior p(z) = N(0, I). Two likelihoods:
 - "bernoulli": decoder outputs logits; the loss is the summed binary cross-entropy over pixels in
   [0, 1], the convention of pytorch/examples vae/main.py (for grey digits).
 - "gaussian": decoder outputs means in [0, 1] with one learned log-scale per channel
-  (Rybkin et al. 2021, "sigma-VAE"); the loss is the Gaussian negative log-density of the pixels
-  (for colour images).
+  (Rybkin et al. 2021, "sigma-VAE"); the loss is the Gaussian negative log-density of the pixels.
+- "logistic": decoder outputs means with one learned log-scale per channel; each 8-bit pixel value
+  gets the probability mass of its bin under a logistic distribution, the discretised logistic of
+  PixelCNN++ (Salimans et al. 2017) with one component. A true probability of the 8-bit image, so
+  the loss converts exactly to bits per dimension (for colour images).
 This file holds the network and its loss; no I/O, no training loop.
 Images are float (N, C, H, W) in [0, 1]; supported sizes 28, 32 and 64.
 """
@@ -20,7 +23,8 @@ from torch import nn
 
 from .gan import start_size
 
-LIKELIHOODS = ("bernoulli", "gaussian")
+LIKELIHOODS = ("bernoulli", "gaussian", "logistic")
+HALF_BIN = 0.5 / 255  # pixels k/255: the bin of k spans k/255 +- HALF_BIN
 
 
 class VAE(nn.Module, PyTorchModelHubMixin):
@@ -60,8 +64,8 @@ class VAE(nn.Module, PyTorchModelHubMixin):
             c //= 2
         dec += [nn.ConvTranspose2d(c, channels, 4, 2, 1)]
         self.decoder = nn.Sequential(*dec)
-        # sigma-VAE: one learned log standard deviation per channel (used by "gaussian" only).
-        self.log_scale = nn.Parameter(torch.full((channels,), -2.0)) if likelihood == "gaussian" else None
+        # One learned log-scale per channel (sigma-VAE for "gaussian", the logistic's s for "logistic").
+        self.log_scale = nn.Parameter(torch.full((channels,), -2.0)) if likelihood != "bernoulli" else None
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x (N, C, H, W) in [0, 1] -> mu, logvar, each (N, z_dim)."""
@@ -87,6 +91,8 @@ class VAE(nn.Module, PyTorchModelHubMixin):
         """-log p(x|z) summed over pixels, per image (N,), in nats."""
         if self.likelihood == "bernoulli":
             return F.binary_cross_entropy_with_logits(out, x, reduction="none").flatten(1).sum(1)
+        if self.likelihood == "logistic":
+            return -discretized_logistic_log_prob(x, out, self.log_scale.clamp(-7.0, 2.0)).flatten(1).sum(1)
         log_sigma = self.log_scale.clamp(-6.0, 2.0).view(1, -1, 1, 1)
         nll = 0.5 * ((x - out) / log_sigma.exp()) ** 2 + log_sigma + 0.5 * math.log(2 * math.pi)
         return nll.flatten(1).sum(1)
@@ -95,6 +101,24 @@ class VAE(nn.Module, PyTorchModelHubMixin):
         """Negative ELBO terms per image: (reconstruction nll (N,), KL (N,)), in nats."""
         out, mu, logvar = self(x)
         return self.reconstruction_nll(out, x), kl_divergence(mu, logvar).sum(1)
+
+
+def discretized_logistic_log_prob(x: torch.Tensor, mean: torch.Tensor, log_scale: torch.Tensor) -> torch.Tensor:
+    """log P(pixel bin of x) under Logistic(mean, exp(log_scale)); x, mean (N, C, H, W), log_scale (C,).
+
+    P = sigmoid((x + HALF_BIN - mean) / s) - sigmoid((x - HALF_BIN - mean) / s); the edge bins 0 and 255
+    take the whole tail (Salimans et al. 2017, PixelCNN++, sec. 2.1).
+    """
+    inv_s = torch.exp(-log_scale).view(1, -1, 1, 1)
+    centred = x - mean
+    upper, lower = inv_s * (centred + HALF_BIN), inv_s * (centred - HALF_BIN)
+    log_cdf_upper = upper - F.softplus(upper)  # log sigmoid(upper)
+    log_one_minus_cdf_lower = -F.softplus(lower)  # log (1 - sigmoid(lower))
+    mass = torch.sigmoid(upper) - torch.sigmoid(lower)
+    mid = inv_s * centred  # where the mass underflows, use the density at the bin centre times the bin width
+    log_density = mid + torch.log(inv_s) - 2 * F.softplus(mid) + math.log(2 * HALF_BIN)
+    middle = torch.where(mass > 1e-5, torch.log(mass.clamp_min(1e-12)), log_density)
+    return torch.where(x < HALF_BIN, log_cdf_upper, torch.where(x > 1 - HALF_BIN, log_one_minus_cdf_lower, middle))
 
 
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
