@@ -41,18 +41,22 @@ def tiny_mnist_checkpoints(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    root = tiny_mnist_checkpoints(tmp_path_factory.mktemp("checkpoints"))
+def import_app(root):
+    """(Re)import app.py with its models loaded from `root` (it reads $GENIMG_CHECKPOINTS at import)."""
     before = os.environ.get("GENIMG_CHECKPOINTS")
     os.environ["GENIMG_CHECKPOINTS"] = str(root)
-    try:  # app.py loads its models at import, from $GENIMG_CHECKPOINTS
-        app = importlib.reload(sys.modules["app"]) if "app" in sys.modules else importlib.import_module("app")
+    try:
+        return importlib.reload(sys.modules["app"]) if "app" in sys.modules else importlib.import_module("app")
     finally:
         if before is None:
             os.environ.pop("GENIMG_CHECKPOINTS")
         else:
             os.environ["GENIMG_CHECKPOINTS"] = before
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    app = import_app(tiny_mnist_checkpoints(tmp_path_factory.mktemp("checkpoints")))
     _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH)
     client = Client(url, verbose=False)
     yield app, client, url

@@ -9,9 +9,6 @@ Selectors use the components' elem_ids where app.py has them (#seeds, #gan-galle
 test does not depend on the UI language.
 """
 
-import importlib
-import os
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,15 +26,9 @@ TIMEOUT_MS = 20_000
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from test_app import tiny_mnist_checkpoints  # noqa: PLC0415
+    from test_app import import_app, tiny_mnist_checkpoints  # noqa: PLC0415
 
-    root = tiny_mnist_checkpoints(tmp_path_factory.mktemp("checkpoints"))
-    before = os.environ.get("GENIMG_CHECKPOINTS")
-    os.environ["GENIMG_CHECKPOINTS"] = str(root)
-    try:  # app.py loads its models at import, from $GENIMG_CHECKPOINTS
-        app = importlib.reload(sys.modules["app"]) if "app" in sys.modules else importlib.import_module("app")
-    finally:
-        os.environ.pop("GENIMG_CHECKPOINTS") if before is None else os.environ.update(GENIMG_CHECKPOINTS=before)
+    app = import_app(tiny_mnist_checkpoints(tmp_path_factory.mktemp("checkpoints")))
     _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH)
     yield url
     app.demo.close()
