@@ -73,7 +73,7 @@ def test_vae_dry_run_writes_latent_stats(image_folder, tmp_path):
     stats = load_file(out / "latents.safetensors")
     assert stats["test_mu"].shape == (2, 3) and stats["kl_per_dim"].shape == (3,)
     assert stats["test_labels"].tolist() == [0, 1]
-    assert card_of(out)["likelihood"] == "gaussian"  # RGB data
+    assert card_of(out)["likelihood"] == "logistic"  # RGB data: discretised logistic
 
 
 def test_same_seed_same_weights(image_folder, tmp_path):
