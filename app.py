@@ -31,7 +31,8 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 HERE = Path(__file__).resolve().parent
 lab = Lab()
 DATASETS = lab.datasets()
-FIRST = DATASETS[0] if DATASETS else None
+DEFAULT_DATASET = "mnist"  # the model the page opens on, when it is there
+FIRST = DEFAULT_DATASET if DEFAULT_DATASET in DATASETS else (DATASETS[0] if DATASETS else None)
 SLIDERS = lab.max_z_dim  # one slider per latent dimension of the widest VAE; extras hidden per model
 # Gradio checks a dropdown's value against the choices it was built with, so those are the union over
 # models; the model selector narrows what the browser offers.
