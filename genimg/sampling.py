@@ -100,7 +100,7 @@ def from_uint8(images: np.ndarray) -> torch.Tensor:
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim != 4:
         raise ValueError(f"expected uint8 images (N, H, W, C), got {images.dtype} {images.shape}")
-    return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
+    return torch.from_numpy(images.copy()).permute(0, 3, 1, 2).float() / 255.0  # copy: inputs may be read-only
 
 
 @torch.no_grad()
