@@ -122,6 +122,13 @@ def batches(images: torch.Tensor, labels: torch.Tensor, batch_size: int, generat
         yield images[idx], labels[idx]
 
 
+def epoch_bar(kind: str, epoch: int, images, labels, cfg: RunConfig, rng: torch.Generator, procs: Processes):
+    """This process's batches for one epoch, behind a tqdm bar (shown by rank 0 only)."""
+    return tqdm(batches(images, labels, cfg.batch_size, rng, procs), desc=f"{kind} epoch {epoch + 1}",
+                total=len(images) // procs.world_size // cfg.batch_size, unit="batch", leave=False,
+                disable=not procs.is_main)
+
+
 def as_float(dataset: datasets.ImageDataset, device) -> tuple[torch.Tensor, torch.Tensor]:
     """uint8 (N, H, W, C) -> float (N, C, H, W) in [0, 1] on device, labels (N,)."""
     x = torch.from_numpy(dataset.images).permute(0, 3, 1, 2).float().div_(255.0)
@@ -212,9 +219,7 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
 
     while clock.more_epochs(epoch):
         G.train(), D.train()
-        bar = tqdm(batches(images, labels, cfg.batch_size, rng, procs), desc=f"gan epoch {epoch + 1}",
-                   total=len(images) // procs.world_size // cfg.batch_size, unit="batch", leave=False,
-                   disable=not procs.is_main)
+        bar = epoch_bar("gan", epoch, images, labels, cfg, rng, procs)
         sums, count, t0 = {"loss_d": 0.0, "loss_g": 0.0, "d_real": 0.0, "d_fake": 0.0}, 0, time.monotonic()
         for real, y in bar:
             y = y if num_classes else None
@@ -323,9 +328,7 @@ def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
     fixed_z = torch.from_numpy(np.stack([latent_from_seed(s, cfg.z_dim) for s in range(64)])).to(device)
     while clock.more_epochs(epoch):
         vae.train()
-        bar = tqdm(batches(images, labels, cfg.batch_size, rng, procs), desc=f"vae epoch {epoch + 1}",
-                   total=len(images) // procs.world_size // cfg.batch_size, unit="batch", leave=False,
-                   disable=not procs.is_main)
+        bar = epoch_bar("vae", epoch, images, labels, cfg, rng, procs)
         sums, count, t0 = {"recon": 0.0, "kl": 0.0}, 0, time.monotonic()
         for x, _ in bar:
             out, mu, logvar = vae_train(x)  # z = mu + sigma * eps inside (reparameterisation)
@@ -400,9 +403,7 @@ def train_classifier(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Proc
     torch.manual_seed(cfg.seed + epoch)
     while clock.more_epochs(epoch):
         model.train()
-        bar = tqdm(batches(images, labels, cfg.batch_size, rng, procs), desc=f"classifier epoch {epoch + 1}",
-                   total=len(images) // procs.world_size // cfg.batch_size, unit="batch", leave=False,
-                   disable=not procs.is_main)
+        bar = epoch_bar("classifier", epoch, images, labels, cfg, rng, procs)
         total, count, t0 = 0.0, 0, time.monotonic()
         for x, y in bar:
             loss = F.cross_entropy(model_train(random_shift(x, rng)), y)
