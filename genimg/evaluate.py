@@ -332,8 +332,7 @@ def readme_table(root: Path) -> str:
     cards = {}
     for path in sorted(root.glob("*/*/card.json")):
         card = json.loads(path.read_text(encoding="utf-8"))
-        if "fid" in card.get("metrics", {}) or "iw_nll_nats" in card.get("metrics", {}) or "floor" in card.get(
-                "metrics", {}):
+        if {"fid", "iw_nll_nats", "floor"} & set(card.get("metrics", {})):  # evaluated by this module
             cards[(path.parent.parent.name, card.get("kind"))] = (path.parent, card)
     out = ["Rebuilt from the cards by `python -m genimg.evaluate --readme`; how to read it: below the table.", ""]
     gans = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "gan"]
