@@ -31,6 +31,8 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from .preprocess import on_white, square
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 
 
@@ -215,23 +217,6 @@ def load_idx(folder: Path) -> ImageDataset:
     return ImageDataset(f"idx:{folder}", np.concatenate(images), labels, names)
 
 
-def square_resize(image: Image.Image, size: int) -> Image.Image:
-    """Centre-crop to a square, then resize to size x size."""
-    w, h = image.size
-    side = min(w, h)
-    left, top = (w - side) // 2, (h - side) // 2
-    return image.crop((left, top, left + side, top + side)).resize((size, size), Image.Resampling.LANCZOS)
-
-
-def to_rgb_on_white(image: Image.Image) -> Image.Image:
-    """Any PIL image -> RGB, transparency composited onto white."""
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, rgba).convert("RGB")
-    return image.convert("RGB")
-
-
 def load_folder(folder: Path, size: int = 64, grey: bool = False) -> ImageDataset:
     """Images under folder/<class>/...; images directly in the folder form one class."""
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
@@ -243,11 +228,11 @@ def load_folder(folder: Path, size: int = 64, grey: bool = False) -> ImageDatase
     for path, cls in tqdm(list(zip(files, class_of)), desc=f"reading {folder.name}", leave=False):
         try:
             with Image.open(path) as image:
-                image = to_rgb_on_white(image)
+                image = on_white(image)
         except (OSError, ValueError, Image.DecompressionBombError):
             unreadable += 1
             continue
-        image = square_resize(image, size)
+        image = square(image, size)
         images.append(np.asarray(image.convert("L") if grey else image, dtype=np.uint8).reshape(size, size, -1))
         labels.append(class_names.index(cls))
     if unreadable:
@@ -279,6 +264,11 @@ def load(source: str, image_size: int | None = None, from_file: Path | None = No
     raise DataError(f"unknown data source {source!r}: use mnist, emoji, idx:DIR or folder:DIR")
 
 
+def example_file_name(class_name: str, k: int = 0) -> str:
+    """The file export_examples writes for a class's k-th image: "Smileys & Emotion" -> Smileys___Emotion_0.png."""
+    return f"{''.join(c if c.isalnum() else '_' for c in class_name)}_{k}.png"
+
+
 def export_examples(dataset: ImageDataset, out: Path, per_class: int = 1) -> list[Path]:
     """The first per_class images of every class as out/<class>_<k>.png (examples for the app)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -286,7 +276,7 @@ def export_examples(dataset: ImageDataset, out: Path, per_class: int = 1) -> lis
     for label, name in enumerate(dataset.class_names):
         for k, index in enumerate(np.flatnonzero(dataset.labels == label)[:per_class]):
             image = dataset.images[index]
-            path = out / f"{''.join(c if c.isalnum() else '_' for c in name)}_{k}.png"
+            path = out / example_file_name(name, k)
             Image.fromarray(image[..., 0] if image.shape[2] == 1 else image).save(path)
             paths.append(path)
     return paths

@@ -18,6 +18,8 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from .preprocess import on_white
+
 CACHE_VERSION = 1
 
 
@@ -33,7 +35,7 @@ def image_categories(emoji_json: list[dict]) -> dict[str, str]:
 
 def read_package(tarball: Path) -> tuple[list[str], list[np.ndarray], list[str], list[str]]:
     """One emoji-datasource tarball -> (file names, RGB arrays, categories, set names), sorted by file name."""
-    from .data import DataError, to_rgb_on_white  # noqa: PLC0415 (data imports this module lazily)
+    from .data import DataError  # noqa: PLC0415 (data imports this module lazily)
 
     with tarfile.open(tarball, "r:gz") as tar:
         try:
@@ -52,7 +54,7 @@ def read_package(tarball: Path) -> tuple[list[str], list[np.ndarray], list[str],
                 continue
             try:
                 with Image.open(io.BytesIO(tar.extractfile(member).read())) as image:
-                    rgb = to_rgb_on_white(image)
+                    rgb = on_white(image)
             except (OSError, ValueError):
                 skipped += 1
                 continue

@@ -40,6 +40,7 @@ from . import data as datasets
 from . import metrics
 from .checkpoints import CheckpointError, atomic_write_bytes, atomic_write_json, load, read_card
 from .models import VAE, Classifier, Generator
+from .preprocess import on_white
 from .sampling import from_uint8, latent_from_seed, sample
 
 NUM_SAMPLES = 10_000
@@ -245,7 +246,7 @@ def read_sample_folder(folder: Path, ref: Reference) -> np.ndarray:
     for path in tqdm(files, desc="reading samples", leave=False):
         try:
             with Image.open(path) as image:
-                image = datasets.to_rgb_on_white(image)
+                image = on_white(image)
         except (OSError, ValueError) as e:
             raise EvalError(f"--samples: cannot read {path} ({e})") from e
         if image.size != (size, size):

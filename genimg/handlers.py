@@ -30,6 +30,7 @@ from torch import nn
 from . import plots
 from .checkpoints import CheckpointError, load, read_card
 from .images import gif_bytes, grid, latent_bars, png_bytes, to_pil, upscale
+from .models.vae import LOW_KL
 from .preprocess import model_input
 from .sampling import MAX_SEED, encode, generate, labels_for_seeds, latent_from_seed, parse_seeds, slerp
 
@@ -47,7 +48,6 @@ FRAMES_RANGE = (2, 60)
 GALLERY_SIDE = 128  # display sizes: upscaled crisply (nearest neighbour) to the largest multiple <= this
 SLIDER_SIDE = 256
 KEEP_OUTPUTS = 256  # GIFs and grid PNGs kept in the output folder; the oldest go first
-LOW_KL = 0.05  # nats; a dimension below this is (nearly) unused by the decoder
 
 
 @contextmanager

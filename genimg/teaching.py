@@ -23,10 +23,11 @@ from safetensors.torch import load_file
 
 from . import plots
 from .checkpoints import CheckpointError, load, read_card
+from .data import example_file_name
 from .i18n import text
 from .images import to_pil, upscale
 from .models import VAE, Discriminator, Generator
-from .models.vae import kl_divergence
+from .models.vae import LOW_KL, kl_divergence
 from .sampling import encode, from_uint8, latent_from_seed, resolve_label, to_uint8
 
 # Gradio Markdown(latex_delimiters=...): display math first, so "$$" is not read as two empty inline formulas.
@@ -39,7 +40,6 @@ SECTIONS = {
     "pitfalls": ["how_pitfalls_md"],
     "faq": ["how_faq_md"],
 }
-INACTIVE_KL = 0.05  # nats; below this a latent dimension is (nearly) unused (the same cut as handlers.LOW_KL)
 BALANCED = 0.1  # |D(real) - D(fake)| below this reads as "the discriminator cannot tell them apart"
 # Where an optimal game settles, D = 1/2: L_D = 2 softplus(0) = 2 ln 2, L_G = softplus(0) = ln 2 (Goodfellow 2014).
 GAN_EQUILIBRIUM = {"loss_d": 2 * math.log(2), "loss_g": math.log(2)}
@@ -119,7 +119,7 @@ def read_digit(path: str | Path, channels: int = 1) -> np.ndarray:
 def example_path(examples_dir: str | Path, name: str) -> Path:
     """<examples_dir>/<class>_0.png, the class name spelt as genimg.data.export_examples writes it
     ("Smileys & Emotion" -> Smileys___Emotion_0.png)."""
-    return Path(examples_dir) / f"{''.join(c if c.isalnum() else '_' for c in name)}_0.png"
+    return Path(examples_dir) / example_file_name(name)
 
 
 def example_images(examples_dir: str | Path, image_size: int, channels: int) -> np.ndarray:
@@ -262,14 +262,14 @@ def kl_order(kl: np.ndarray) -> np.ndarray:
     return np.argsort(-np.asarray(kl), kind="stable")
 
 
-def kl_figure(kl: np.ndarray, threshold: float = INACTIVE_KL) -> Image.Image:
+def kl_figure(kl: np.ndarray, threshold: float = LOW_KL) -> Image.Image:
     """One bar per latent dimension, in slider order, the (nearly) unused ones greyed out."""
     order = kl_order(kl)
     return plots.kl_bars(np.asarray(kl)[order], [f"z{j}" for j in order], threshold)
 
 
 def kl_markdown(kl: np.ndarray, language: str = "en", from_examples: int = 0,
-                threshold: float = INACTIVE_KL) -> str:
+                threshold: float = LOW_KL) -> str:
     """How many dimensions are in use, and the total KL; from_examples > 0 says the KL was estimated from that many
     example images rather than read from the test split."""
     kl = np.asarray(kl)

@@ -24,6 +24,7 @@ from torch import nn
 from .gan import start_size
 
 LIKELIHOODS = ("bernoulli", "gaussian", "logistic")
+LOW_KL = 0.05  # nats; a latent dimension whose mean KL is below this is (nearly) unused by the decoder
 HALF_BIN = 0.5 / 255  # pixels k/255: the bin of k spans k/255 +- HALF_BIN
 
 
