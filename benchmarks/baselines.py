@@ -13,6 +13,7 @@ Welling 2014), not copied. Two trainings run at a time, one torch thread each, s
 targets at M=10 are genimg GAN FID <= 0.5x dcgan's and genimg VAE test loss <= 0.9x mlp_vae's.
 
     python benchmarks/baselines.py --minutes 10 --out runs/baselines --readme README.md   # ~20 min + eval
+    python benchmarks/baselines.py --minutes 10 --out runs/baselines --pairs vae --readme README.md  # retrain VAEs
     python benchmarks/baselines.py --minutes 10 --out runs/baselines --eval-only          # re-score
     python benchmarks/baselines.py --minutes 10 --out runs/baselines --report --readme README.md  # table only
     python benchmarks/baselines.py --train dcgan --minutes 1 --out /tmp/b                 # one trainer
@@ -220,9 +221,9 @@ def single_thread_env() -> dict:
     return dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
 
 
-def train_all(out: Path, minutes: float, seed: int) -> None:
-    """Pairs of trainings side by side, one core each."""
-    for pair in ORDER:
+def train_all(out: Path, minutes: float, seed: int, pairs: list[str]) -> None:
+    """Pairs of trainings side by side, one core each ("gan": genimg_gan + dcgan, "vae": genimg_vae + mlp_vae)."""
+    for pair in [p for p in ORDER if p[0].removeprefix("genimg_") in pairs]:
         procs = [subprocess.Popen([sys.executable, __file__, "--train", name, "--minutes", str(minutes),
                                    "--seed", str(seed), "--out", str(out)], env=single_thread_env())
                  for name in pair]
@@ -302,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--num-samples", type=int, default=evaluate.NUM_SAMPLES)
     parser.add_argument("--train", choices=["dcgan", "mlp_vae", "genimg_gan", "genimg_vae"],
                         help="train only this one (used by the schedule)")
+    parser.add_argument("--pairs", default="gan,vae",
+                        help="which pairs to (re)train before scoring all four: gan, vae or gan,vae")
     parser.add_argument("--eval-only", action="store_true", help="score the runs already in --out")
     parser.add_argument("--report", action="store_true", help="only print (and --readme) the table of results.json")
     parser.add_argument("--readme", type=Path, help="put the table between the baselines markers of this file")
@@ -313,7 +316,14 @@ def main(argv: list[str] | None = None) -> int:
                      "`python -m genimg.train classifier --data mnist --out checkpoints/mnist/classifier`")
     if args.readme is not None and not args.readme.is_file():
         parser.error(f"--readme {args.readme}: no such file")
+    pairs = [p for p in args.pairs.split(",") if p]
+    if not pairs or any(p not in ("gan", "vae") for p in pairs):
+        parser.error(f"--pairs must be gan, vae or gan,vae, got {args.pairs!r}")
     out = args.out / f"{args.minutes:g}min"
+    kept = [name for pair in ORDER if pair[0].removeprefix("genimg_") not in pairs for name in pair]
+    missing = [name for name in kept if not (out / name / "card.json").is_file()]
+    if missing and not (args.train or args.eval_only or args.report):
+        parser.error(f"--pairs {args.pairs}: {', '.join(missing)} not trained yet in {out}; train all pairs first")
     if args.train:
         train_one(args.train, out / args.train, args.minutes, args.seed)
         return 0
@@ -323,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     else:
         if not args.eval_only:
-            train_all(args.out, args.minutes, args.seed)
+            train_all(args.out, args.minutes, args.seed, pairs)
         torch.set_num_threads(2)
         results = evaluate_all(out, args.classifier, args.num_samples)
         atomic_write_json(out / "results.json", results)

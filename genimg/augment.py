@@ -1,24 +1,51 @@
-"""Differentiable augmentation for data-efficient GAN training (DiffAugment, Zhao et al. 2020).
+"""Training augmentation: DiffAugment for GANs (Zhao et al. 2020) and a small affine jitter for VAEs.
 
 The same random transform family is applied to real and generated images before the discriminator
 sees them, and gradients flow through it to the generator, so the discriminator cannot memorise a
 small training set and the generator does not learn the augmentations. Written from the paper's
 description: colour (brightness, saturation, contrast), translation (1/8 of the side, zero padded),
 cutout (a square of half the side). Images are (N, C, H, W) in [-1, 1].
+
+A VAE is trained on the images themselves, so its augmentation must stay inside the data's
+distribution: `small_affine` rotates by up to 10 degrees and scales by up to 10% about the centre,
+variations handwritten digits already have, and leaves half of each batch untouched. On 9,000 MNIST
+digits it narrows the train/test gap (measured in the note on the evaluation issue).
 """
 
 import torch
 import torch.nn.functional as F
 
-POLICIES = ("color", "translation", "cutout")
+import math
+
+POLICIES = ("color", "translation", "cutout")  # DiffAugment, for the GAN
+VAE_POLICIES = ("affine",)
 
 
-def parse_policy(text: str) -> list[str]:
+def parse_policy(text: str, accepted: tuple[str, ...] = POLICIES) -> list[str]:
     parts = [p for p in text.split(",") if p]
-    unknown = [p for p in parts if p not in POLICIES]
+    unknown = [p for p in parts if p not in accepted]
+    if unknown and not accepted:
+        raise ValueError(f"takes no augmentation, got {parts}")
     if unknown:
-        raise ValueError(f"unknown augmentation(s) {unknown}; accepted: {', '.join(POLICIES)}, comma-separated, or ''")
+        raise ValueError(f"unknown augmentation(s) {unknown}; accepted: {', '.join(accepted)}, comma-separated, or ''")
     return parts
+
+
+def small_affine(x: torch.Tensor, generator: torch.Generator, degrees: float = 10.0, scale: float = 0.1,
+                 p: float = 0.5) -> torch.Tensor:
+    """Rotate each image by up to +-degrees and scale it by up to +-scale about the centre, with probability p.
+
+    x (N, C, H, W), any range; what moves in from outside copies the edge pixels (the background: black
+    around a digit, white around an emoji), so no frame appears.
+    """
+    n = x.shape[0]
+    draw = lambda: torch.rand(n, generator=generator).to(x.device)  # noqa: E731 (CPU generator, any device)
+    angle, zoom, apply = (draw() * 2 - 1) * math.radians(degrees), 1 + (draw() * 2 - 1) * scale, draw() < p
+    angle, zoom = torch.where(apply, angle, 0.0), torch.where(apply, zoom, 1.0)
+    cos, sin, zero = torch.cos(angle) / zoom, torch.sin(angle) / zoom, torch.zeros_like(angle)
+    theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1)  # (N, 2, 3)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)  # (N, H, W, 2)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
 def color(x: torch.Tensor) -> torch.Tensor:

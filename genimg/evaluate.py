@@ -349,12 +349,14 @@ def readme_table(root: Path) -> str:
         out.append("")
     vaes = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "vae"]
     if vaes:
-        out += ["| VAE | test −ELBO (nats) | IW bound k=100 | KL | active units | recon MSE | PSNR dB | linear probe "
-                "| sample FID (floor) | training |", "|---|---|---|---|---|---|---|---|---|---|"]
+        out += ["| VAE | test −ELBO (nats) | IW bound k=100 | bits/dim (IW) | KL | active units | recon MSE | PSNR dB "
+                "| linear probe | sample FID (floor) | training |", "|---|---|---|---|---|---|---|---|---|---|---|"]
         for d, c in vaes:
             m = c["metrics"]
             s = m["samples"]
-            out.append(f"| `{d}` | {fmt(m['test_loss_nats'])} | {fmt(m['iw_nll_nats'])} | {fmt(m['test_kl_nats'])} "
+            bits = (f"{fmt(m['test_bits_per_dim'], 3)} ({fmt(m.get('iw_bits_per_dim'), 3)})"
+                    if "test_bits_per_dim" in m else "–")  # colour VAEs only
+            out.append(f"| `{d}` | {fmt(m['test_loss_nats'])} | {fmt(m['iw_nll_nats'])} | {bits} | {fmt(m['test_kl_nats'])} "
                        f"| {m['active_units']}/{m['z_dim']} | {fmt(m['recon_mse'], 4)} | {fmt(m['recon_psnr_db'])} | "
                        f"{fmt(m['linear_probe_accuracy'], 4)} | {fmt(s['fid'])} ({fmt(s['floor']['fid'])}) | "
                        f"{c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")

@@ -446,8 +446,9 @@ def card_markdown(checkpoint: Checkpoint, root: Path) -> str:
             ("trained", f"{card.get('epochs', '?')} epochs, {card.get('steps', '?')} steps"
              + (f", {minutes / 60:.1f} min" if isinstance(minutes, (int, float)) else "")
              + f" on {card.get('device', '?')}")]
-    if card.get("command"):
-        rows.append(("command", f"`{card['command']}`"))
+    commands = card.get("commands") or ([card["command"]] if card.get("command") else [])
+    if commands:  # a run continued with --resume has one command per invocation
+        rows.append(("command" if len(commands) == 1 else "commands", "<br>".join(f"`{c}`" for c in commands)))
     if isinstance(card.get("final_losses"), dict):
         rows.append(("final losses", " · ".join(f"{k} {v:.4g}" for k, v in scalars(card["final_losses"]))))
     if isinstance(card.get("metrics"), dict):

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from . import data as datasets
-from .augment import diff_augment, parse_policy
+from .augment import POLICIES, VAE_POLICIES, diff_augment, parse_policy, small_affine
 from .checkpoints import atomic_save_tensors, read_card, save_model
 from .distributed import SINGLE, Processes, any_process, finish, start, wrap
 from .images import grid, save_png, to_pil
@@ -61,7 +61,7 @@ class RunConfig:
     width: int = 64
     image_size: int | None = None
     conditional: bool = True
-    augment: str = "translation"
+    augment: str = ""  # gan: DiffAugment policy; vae: "affine" or ""
     ema_kimg: float = 10.0
     mode_seeking: float = 0.25
     resume: bool = False
@@ -318,6 +318,7 @@ def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
               likelihood=likelihood, class_names=train.class_names).to(device)
     vae_train = wrap(vae, procs)
     opt = torch.optim.Adam(vae.parameters(), lr=cfg.lr)
+    affine = "affine" in parse_policy(cfg.augment, VAE_POLICIES)
     epoch, step, history, elapsed = 0, 0, [], 0.0
     if cfg.resume:
         epoch, step, history, elapsed = load_train_state(cfg.out / "train_state.safetensors", {"vae": vae},
@@ -331,6 +332,8 @@ def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
         bar = epoch_bar("vae", epoch, images, labels, cfg, rng, procs)
         sums, count, t0 = {"recon": 0.0, "kl": 0.0}, 0, time.monotonic()
         for x, _ in bar:
+            if affine:
+                x = small_affine(x, rng)  # regularises: 9,000 digits are few for this network
             out, mu, logvar = vae_train(x)  # z = mu + sigma * eps inside (reparameterisation)
             recon, kl = vae.reconstruction_nll(out, x), kl_divergence(mu, logvar).sum(1)  # (N,), (N,)
             loss = (recon + kl).mean()  # negative ELBO per image
@@ -360,6 +363,7 @@ def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
             progress = grid(to_uint8(vae.decode(fixed_z), low=0.0), columns=8)
         card = card_for(cfg, dataset, clock, device, epoch, step, history,
                         {"parameters": sum(p.numel() for p in vae.parameters()), "likelihood": likelihood,
+                         "augment": cfg.augment,
                          "metrics": {"test_loss_nats": row["test_loss"]}})
         state = {"nets": {"vae": vae}, "optimizers": {"opt": opt}, "epoch": epoch, "step": step,
                  "history": history, "elapsed": clock.elapsed}
@@ -436,10 +440,11 @@ def train_classifier(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Proc
 
 TRAINERS = {"gan": train_gan, "vae": train_vae, "classifier": train_classifier}
 DEFAULTS = {  # per kind: batch size, learning rate, z_dim, width, augment
-    "gan": dict(batch_size=64, lr=2e-4, z_dim=64, width=64),
-    "vae": dict(batch_size=128, lr=1e-3, z_dim=16, width=32),
-    "classifier": dict(batch_size=128, lr=1e-3, z_dim=0, width=32),
+    "gan": dict(batch_size=64, lr=2e-4, z_dim=64, width=64, augment="translation"),
+    "vae": dict(batch_size=128, lr=3e-3, z_dim=16, width=32, augment="affine"),
+    "classifier": dict(batch_size=128, lr=1e-3, z_dim=0, width=32, augment=""),  # it shifts its own batches
 }
+ACCEPTED_AUGMENT = {"gan": POLICIES, "vae": VAE_POLICIES, "classifier": ()}
 
 
 def train(cfg: RunConfig) -> Path:
@@ -484,8 +489,8 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
     parser.add_argument("--width", type=int, help="base channel count of the networks")
     parser.add_argument("--image-size", type=int, choices=(28, 32, 64), help="folder: sources only (default 64)")
     parser.add_argument("--unconditional", action="store_true", help="gan: ignore the labels")
-    parser.add_argument("--augment", default="translation",
-                        help="gan: DiffAugment policy, e.g. color,translation,cutout")
+    parser.add_argument("--augment", help="gan: DiffAugment policy from color,translation,cutout (default "
+                        "translation); vae: affine (default: small rotations and scalings) or '' for none")
     parser.add_argument("--ema-kimg", type=float, default=10.0, help="gan: EMA half-life in thousands of images")
     parser.add_argument("--mode-seeking", type=float, default=0.25,
                         help="gan: weight of the mode-seeking term against one-image-per-class collapse (0 = off)")
@@ -494,11 +499,11 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
     args = parser.parse_args(argv)
     # `is None`, not `or`: an explicit 0 must reach the checks below instead of becoming the default
     tuned = {k: DEFAULTS[args.kind][k] if getattr(args, k) is None else getattr(args, k)
-             for k in ("batch_size", "lr", "z_dim", "width")}
+             for k in ("batch_size", "lr", "z_dim", "width", "augment")}
     cfg = RunConfig(
         kind=args.kind, data=args.data, out=args.out.expanduser(), epochs=args.epochs, minutes=args.minutes,
         seed=args.seed, image_size=args.image_size, **tuned,
-        conditional=not args.unconditional, augment=args.augment, ema_kimg=args.ema_kimg, resume=args.resume,
+        conditional=not args.unconditional, ema_kimg=args.ema_kimg, resume=args.resume,
         mode_seeking=args.mode_seeking,
         dry_run=args.dry_run,
         command="python -m genimg.train " + shlex.join(argv if argv is not None else sys.argv[1:]),
@@ -521,7 +526,7 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
         if bad:
             parser.error(message)
     try:
-        parse_policy(cfg.augment)
+        parse_policy(cfg.augment, ACCEPTED_AUGMENT[cfg.kind])
     except ValueError as e:
         parser.error(f"--augment: {e}")
     return cfg

@@ -39,3 +39,18 @@ def test_mlp_vae_is_the_784_400_20_recipe_and_scores_with_genimg_metrics():
     elbo = metrics.negative_elbo(vae, x, seed=0)
     assert elbo["loss"] == pytest.approx(elbo["recon"] + elbo["kl"]) and len(elbo["kl_per_dim"]) == 20
     assert np.isfinite(metrics.importance_weighted_nll(vae, x, k=100, seed=0))
+
+
+@pytest.mark.parametrize("pairs, message", [
+    ("gan,flow", "--pairs must be gan, vae or gan,vae, got 'gan,flow'"),
+    ("vae", "--pairs vae: genimg_gan, dcgan not trained yet in"),  # retraining one pair reuses the other's runs
+])
+def test_pairs_are_checked_before_any_training(pairs, message, tmp_path, capsys):
+    classifier = tmp_path / "classifier"
+    classifier.mkdir()
+    (classifier / "card.json").write_text("{}")
+    with pytest.raises(SystemExit) as exit_:
+        baselines.main(["--minutes", "1", "--out", str(tmp_path / "runs"), "--classifier", str(classifier),
+                        "--pairs", pairs])
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err

@@ -85,6 +85,11 @@ def test_vae_metrics(checkpoints, capsys):
     assert 0 <= metrics["linear_probe_accuracy"] <= 1
     assert math.isfinite(metrics["test_bits_per_dim"])  # colour: bits per dimension
     assert metrics["samples"]["num_samples"] == 20
+    readme = checkpoints.parent / "README.md"
+    readme.write_text("<!-- results:start -->\n<!-- results:end -->\n")
+    assert evaluate.main(["--readme", str(readme), "--checkpoints", str(checkpoints.parent)]) == 0
+    row = next(line for line in readme.read_text().splitlines() if "pictures/vae" in line)
+    assert f"| {metrics['test_bits_per_dim']:.3f} ({metrics['iw_bits_per_dim']:.3f}) |" in row  # colour: bits/dim
 
 
 def test_classifier_and_readme_table(checkpoints, tmp_path):

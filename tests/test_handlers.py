@@ -182,3 +182,10 @@ def test_model_card(lab):
     assert "python -m genimg.train gan" in text and "1,234" in text and "1.5 min" in text and "| fid | 12.5 |" in text
     assert samples is None and curves is None  # save_model writes no pictures
     assert "No VAE checkpoint for **onlygan**" in lab.card("onlygan", "vae")[0]
+
+
+def test_model_card_lists_every_command_of_a_resumed_run(lab):
+    first, resumed = "python -m genimg.train gan --minutes 5", "python -m genimg.train gan --minutes 9 --resume"
+    lab.checkpoints["tiny", "gan"].card["commands"] = [first, resumed]
+    text = lab.card("tiny", "gan")[0]
+    assert f"| commands | `{first}`<br>`{resumed}` |" in text

@@ -11,7 +11,7 @@ from safetensors.torch import load_file
 
 import genimg
 from genimg import checkpoints, train
-from genimg.augment import POLICIES, cutout, diff_augment, parse_policy, translation
+from genimg.augment import POLICIES, cutout, diff_augment, parse_policy, small_affine, translation
 from genimg.models import VAE, Classifier, Discriminator, Generator
 
 TINY = ["--batch-size", "4", "--width", "8"]
@@ -133,6 +133,24 @@ def test_bad_arguments_exit_2_with_a_precise_message(extra, message, tmp_path, c
         train.parse_args(["gan", "--data", "mnist", "--out", str(tmp_path / "x"), *extra])
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind, augment, message", [
+    ("vae", "color", "--augment: unknown augmentation(s) ['color']; accepted: affine"),
+    ("gan", "affine", "--augment: unknown augmentation(s) ['affine']; accepted: color, translation, cutout"),
+    ("classifier", "affine", "--augment: takes no augmentation, got ['affine']"),
+])
+def test_augment_is_checked_per_kind(kind, augment, message, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        train.parse_args([kind, "--data", "mnist", "--out", str(tmp_path / "x"), "--augment", augment])
+    assert message in capsys.readouterr().err
+
+
+def test_augment_defaults_per_kind_and_can_be_switched_off(tmp_path):
+    out = ["--data", "mnist", "--out", str(tmp_path / "x")]
+    assert train.parse_args(["gan", *out]).augment == "translation"
+    assert train.parse_args(["vae", *out]).augment == "affine"
+    assert train.parse_args(["vae", *out, "--augment", ""]).augment == ""
     assert not (tmp_path / "x").exists()
 
 
@@ -221,6 +239,21 @@ def test_augment_keeps_shape_and_passes_gradients(policy):
     assert y.shape == x.shape
     y.sum().backward()
     assert x.grad is not None and x.grad.abs().sum() > 0
+
+
+def test_small_affine_rotates_and_scales_half_the_batch_and_keeps_the_background():
+    x = torch.zeros(64, 1, 28, 28)
+    x[:, :, 6:22, 12:16] = 1.0  # a vertical bar on black
+    y = small_affine(x, torch.Generator().manual_seed(0))
+    assert y.shape == x.shape and y.min() >= 0 and y.max() <= 1
+    changed = (y - x).abs().flatten(1).amax(1) > 1e-4
+    assert 16 <= int(changed.sum()) <= 48  # p = 0.5
+    assert torch.allclose(y[~changed].sum((1, 2, 3)), x[~changed].sum((1, 2, 3)))
+    assert ((y[changed].sum((1, 2, 3)) / 64 - 1).abs() < 0.25).all()  # scale <= 10%: ink within (1 +- 0.1)^2
+    white = small_affine(torch.ones(8, 3, 64, 64), torch.Generator().manual_seed(1), p=1.0)
+    assert torch.allclose(white, torch.ones_like(white))  # an emoji's white border stays white: no black corners
+    again = small_affine(x, torch.Generator().manual_seed(0))
+    assert torch.equal(y, again)  # seeded
 
 
 def test_translation_moves_pixels_and_fills_with_zero():
