@@ -449,6 +449,8 @@ def card_markdown(checkpoint: Checkpoint, root: Path) -> str:
     commands = card.get("commands") or ([card["command"]] if card.get("command") else [])
     if commands:  # a run continued with --resume has one command per invocation
         rows.append(("command" if len(commands) == 1 else "commands", "<br>".join(f"`{c}`" for c in commands)))
+    if card.get("note"):  # what the card's fields alone do not say, e.g. where a run was trained
+        rows.append(("note", str(card["note"])))
     if isinstance(card.get("final_losses"), dict):
         rows.append(("final losses", " · ".join(f"{k} {v:.4g}" for k, v in scalars(card["final_losses"]))))
     if isinstance(card.get("metrics"), dict):

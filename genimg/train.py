@@ -35,7 +35,7 @@ from .checkpoints import atomic_save_tensors, read_card, save_model
 from .distributed import SINGLE, Processes, any_process, finish, start, wrap
 from .images import grid, save_png, to_pil
 from .models import VAE, Classifier, Discriminator, Generator
-from .models.vae import kl_divergence
+from .models.vae import kl_divergence, standardise_latents
 from .plots import save_loss_curves
 from .sampling import latent_from_seed, to_uint8
 from .train_state import TrainStateError, load_train_state, save_train_state
@@ -292,19 +292,22 @@ def vae_test_loss(vae: VAE, images: torch.Tensor, batch_size: int = 500) -> tupl
 
 
 @torch.no_grad()
+def posteriors(vae: VAE, images: torch.Tensor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+    """Posterior means and log-variances of every image, (N, z_dim) each."""
+    mu, logvar = zip(*(vae.encode(images[i:i + batch_size]) for i in range(0, len(images), batch_size)))
+    return torch.cat(mu), torch.cat(logvar)
+
+
+@torch.no_grad()
 def save_latent_stats(vae: VAE, test: datasets.ImageDataset, path: Path) -> None:
     """The test split's posterior means/log-variances, labels, and mean KL per latent dimension.
 
     The app orders its sliders by kl_per_dim and draws the latent map from test_mu, without the dataset.
     """
-    vae.eval()
-    device = next(vae.parameters()).device
-    images, labels = as_float(test, device)
-    mu, logvar = zip(*(vae.encode(images[i:i + 500]) for i in range(0, len(images), 500)))
-    mu, logvar = torch.cat(mu), torch.cat(logvar)  # (N, z_dim) each
+    images, labels = as_float(test, next(vae.parameters()).device)
+    mu, logvar = posteriors(vae, images)
     atomic_save_tensors(path, {"test_mu": mu, "test_logvar": logvar, "test_labels": labels,
                                "kl_per_dim": kl_divergence(mu, logvar).mean(0)})
-    vae.train()
 
 
 def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) -> Path:
@@ -359,16 +362,21 @@ def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
         history.append(row)
         tqdm.write(f"vae epoch {epoch}: " + ", ".join(f"{k} {v}" for k, v in row.items() if k != "epoch"))
         vae.eval()
+        # The saved model: the same network with its latent rescaled to fit the prior (see standardise_latents).
+        saved = standardise_latents(vae, *posteriors(vae, images)).eval()
+        saved_recon, saved_kl = vae_test_loss(saved, test_images)
         with torch.no_grad():
-            progress = grid(to_uint8(vae.decode(fixed_z), low=0.0), columns=8)
+            progress = grid(to_uint8(saved.decode(fixed_z), low=0.0), columns=8)
         card = card_for(cfg, dataset, clock, device, epoch, step, history,
                         {"parameters": sum(p.numel() for p in vae.parameters()), "likelihood": likelihood,
                          "augment": cfg.augment,
-                         "metrics": {"test_loss_nats": row["test_loss"]}})
+                         "latent_standardisation": {"test_kl_nats_before": round(test_kl, 3),
+                                                    "test_kl_nats_after": round(saved_kl, 3)},
+                         "metrics": {"test_loss_nats": round(saved_recon + saved_kl, 3)}})
         state = {"nets": {"vae": vae}, "optimizers": {"opt": opt}, "epoch": epoch, "step": step,
                  "history": history, "elapsed": clock.elapsed}
-        finish_epoch(cfg, vae, card, progress, epoch, state)
-        save_latent_stats(vae, test, cfg.out / "latents.safetensors")
+        finish_epoch(cfg, saved, card, progress, epoch, state)
+        save_latent_stats(saved, test, cfg.out / "latents.safetensors")
         if cfg.dry_run:
             break
     return cfg.out

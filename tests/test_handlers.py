@@ -184,8 +184,10 @@ def test_model_card(lab):
     assert "No VAE checkpoint for **onlygan**" in lab.card("onlygan", "vae")[0]
 
 
-def test_model_card_lists_every_command_of_a_resumed_run(lab):
+def test_model_card_lists_every_command_of_a_resumed_run_and_its_note(lab):
     first, resumed = "python -m genimg.train gan --minutes 5", "python -m genimg.train gan --minutes 9 --resume"
     lab.checkpoints["tiny", "gan"].card["commands"] = [first, resumed]
+    lab.checkpoints["tiny", "gan"].card["note"] = "moved from runs/a"
     text = lab.card("tiny", "gan")[0]
     assert f"| commands | `{first}`<br>`{resumed}` |" in text
+    assert "| note | moved from runs/a |" in text

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from genimg.models import VAE, Classifier, Discriminator, Generator
-from genimg.models.vae import discretized_logistic_log_prob, kl_divergence
+from genimg.models.vae import discretized_logistic_log_prob, kl_divergence, standardise_latents
 
 SIZES = [28, 32, 64]
 CHANNELS = [1, 3]
@@ -67,6 +67,26 @@ def test_kl_divergence_closed_form():
     assert torch.equal(kl_divergence(torch.zeros(1, 3), torch.zeros(1, 3)), torch.zeros(1, 3))
     kl = kl_divergence(torch.tensor([[1.0]]), torch.tensor([[0.0]]))
     assert kl.item() == pytest.approx(0.5)  # KL(N(1, 1) || N(0, 1)) = mu^2 / 2
+
+
+def test_standardised_latents_keep_reconstructions_and_fit_the_prior():
+    torch.manual_seed(0)
+    vae = VAE(z_dim=4, width=8, hidden=16)
+    with torch.no_grad():  # a latent spread wider than the prior and off-centre, as training leaves it
+        vae.to_stats.weight[:4] *= 5.0
+        vae.to_stats.bias[:4] += 2.0
+    x = torch.rand(64, 1, 28, 28)
+    with torch.no_grad():
+        mu, logvar = vae.encode(x)
+        fitted = standardise_latents(vae, mu, logvar)
+        mu2, logvar2 = fitted.encode(x)
+        eps = torch.randn_like(mu)  # the decoder sees the same z, so the same image, for every posterior sample
+        same = vae.decode(mu + (0.5 * logvar).exp() * eps)
+        assert torch.allclose(fitted.decode(mu2 + (0.5 * logvar2).exp() * eps), same, atol=1e-5)
+        assert torch.equal(vae.encode(x)[0], mu)  # the original is left alone
+    assert torch.allclose(mu2.mean(0), torch.zeros(4), atol=1e-5)
+    assert torch.allclose(mu2.var(0, unbiased=False) + logvar2.exp().mean(0), torch.ones(4), atol=1e-4)
+    assert kl_divergence(mu2, logvar2).sum(1).mean() < kl_divergence(mu, logvar).sum(1).mean() - 1.0
 
 
 @pytest.mark.parametrize("channels", CHANNELS)

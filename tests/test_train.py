@@ -73,7 +73,10 @@ def test_vae_dry_run_writes_latent_stats(image_folder, tmp_path):
     stats = load_file(out / "latents.safetensors")
     assert stats["test_mu"].shape == (2, 3) and stats["kl_per_dim"].shape == (3,)
     assert stats["test_labels"].tolist() == [0, 1]
-    assert card_of(out)["likelihood"] == "logistic"  # RGB data: discretised logistic
+    card = card_of(out)
+    assert card["likelihood"] == "logistic"  # RGB data: discretised logistic
+    kl = card["latent_standardisation"]  # the saved latent is rescaled (fit on train) to the prior: KL must not grow
+    assert kl["test_kl_nats_after"] <= kl["test_kl_nats_before"] + 1e-3
 
 
 def test_same_seed_same_weights(image_folder, tmp_path):
@@ -162,7 +165,7 @@ def test_unknown_kind_is_refused(tmp_path, capsys):
 
 def test_defaults_per_kind(tmp_path):
     cfg = train.parse_args(["vae", "--data", "mnist", "--out", str(tmp_path)])
-    assert (cfg.batch_size, cfg.lr, cfg.z_dim, cfg.epochs) == (128, 1e-3, 16, 60)
+    assert (cfg.batch_size, cfg.lr, cfg.z_dim, cfg.epochs) == (128, 3e-3, 16, 60)
     assert train.parse_args(["gan", "--data", "mnist", "--out", str(tmp_path), "--dry-run"]).epochs == 1
 
 

@@ -14,6 +14,7 @@ This file holds the network and its loss; no I/O, no training loop.
 Images are float (N, C, H, W) in [0, 1]; supported sizes 28, 32 and 64.
 """
 
+import copy
 import math
 
 import torch
@@ -128,3 +129,27 @@ def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     Closed form, see Appendix B of Kingma & Welling 2014: -0.5 * (1 + logvar - mu^2 - exp(logvar)).
     """
     return -0.5 * (1 + logvar - mu.pow(2) - logvar.exp())
+
+
+@torch.no_grad()
+def standardise_latents(vae: VAE, mu: torch.Tensor, logvar: torch.Tensor) -> VAE:
+    """A copy of `vae` whose latent is z' = (z - m) / a per dimension: the same reconstructions, a smaller KL.
+
+    mu, logvar (N, z_dim) are the posteriors of the training images. m = mean(mu) and
+    a^2 = var(mu) + mean(exp(logvar)) minimise the mean KL to N(0, 1) over all such maps (closed form).
+    The encoder's last layer and the decoder's first layer absorb the map exactly, so the reconstruction
+    term is unchanged. Why it is needed: training leaves the posterior means spread wider than the prior
+    (variance 4-10 per dimension on emoji), because shrinking them is worth only ~0.1% of the loss and Adam
+    never gets there; prior samples then land in the untrained middle of the latent space.
+    """
+    m = mu.mean(0)
+    a = (mu.var(0, unbiased=False) + logvar.exp().mean(0)).sqrt().clamp_min(1e-3)  # (z_dim,)
+    out = copy.deepcopy(vae)
+    stats, first = out.to_stats, out.from_z[0]  # Linear(hidden, 2 z_dim) -> (mu, logvar); Linear(z_dim, hidden)
+    k = vae.z_dim
+    stats.weight[:k] /= a[:, None]
+    stats.bias[:k] = (stats.bias[:k] - m) / a
+    stats.bias[k:] -= 2 * a.log()  # logvar' = logvar - 2 log a
+    first.bias += first.weight @ m  # z = m + a z'
+    first.weight *= a[None, :]
+    return out
