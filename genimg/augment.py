@@ -12,10 +12,10 @@ variations handwritten digits already have, and leaves half of each batch untouc
 digits it narrows the train/test gap (measured in the note on the evaluation issue).
 """
 
+import math
+
 import torch
 import torch.nn.functional as F
-
-import math
 
 POLICIES = ("color", "translation", "cutout")  # DiffAugment, for the GAN
 VAE_POLICIES = ("affine",)

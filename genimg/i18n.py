@@ -299,8 +299,9 @@ a training tool, not a deepfake detector.""",
                             "same image. So, as in training, the real digit was scored together with {others} other real "
                             "test digits, and the generated one with {others} other generated digits. Group means: "
                             "real {real_mean:.3f}, generated {fake_mean:.3f}.",
-    "how_no_discriminator": "No discriminator is saved beside this GAN (expected `{path}`); it appears after the next "
-                            "training epoch.",
+    "how_no_discriminator": "No discriminator is saved beside this GAN (expected `{path}`), so this part cannot "
+                            "run: training writes one after every epoch, but the repository leaves the emoji "
+                            "GAN's out to keep its checkpoints under 40 MB.",
     "how_kl_summary": "{active} of {total} latent dimensions carry more than {threshold} nats; the other {inactive} are "
                       "nearly unused, so their sliders barely change the image. Total KL: {total_kl:.1f} nats per "
                       "image ({source}).",
@@ -567,7 +568,9 @@ emoji 上训练了几分钟，只能画出这类 28×28 的数字或 64×64 的 
     "how_score_group_note": "判别器以 {group} 张图像为一组来看：其中的小批量标准差特征会比较同组图像之间的差异，"
                             "从而惩罚总是画同一张图的生成器。因此和训练时一样，真实数字与另外 {others} 张真实测试数字一起打分，"
                             "生成数字与另外 {others} 张生成数字一起打分。组内平均分：真实 {real_mean:.3f}，生成 {fake_mean:.3f}。",
-    "how_no_discriminator": "这个 GAN 旁边还没有保存判别器（应在 `{path}`）；下一个训练 epoch 结束后就会出现。",
+    "how_no_discriminator": "这个 GAN 旁边没有保存判别器（应在 `{path}`），所以这一部分无法运行。训练会在每个 epoch "
+                            "结束后写出判别器；仓库没有提交 emoji GAN 的判别器，以便检查点总大小保持在 40 MB 以内"
+                            "（自己训练一次即可得到）。",
     "how_kl_summary": "{total} 个隐变量维度中有 {active} 个携带超过 {threshold} nat 的信息；其余 {inactive} 个几乎没被使用，"
                       "拖动它们的滑块图像几乎不变。KL 总和：每张图像 {total_kl:.1f} nat（{source}）。",
     "how_kl_summary_all_active": "全部 {total} 个隐变量维度都携带超过 {threshold} nat 的信息，所以每个滑块都会改变图像；"
