@@ -358,7 +358,8 @@ def readme_table(root: Path) -> str:
                     if "test_bits_per_dim" in m else "–")  # colour VAEs only
             out.append(f"| `{d}` | {fmt(m['test_loss_nats'])} | {fmt(m['iw_nll_nats'])} | {bits} "
                        f"| {fmt(m['test_kl_nats'])} | {m['active_units']}/{m['z_dim']} | {fmt(m['recon_mse'], 4)} "
-                       f"| {fmt(m['recon_psnr_db'])} | {fmt(m['linear_probe_accuracy'], 4)} | {fmt(s['fid'])} ({fmt(s['floor']['fid'])}) | "
+                       f"| {fmt(m['recon_psnr_db'])} | {fmt(m['linear_probe_accuracy'], 4)} "
+                       f"| {fmt(s['fid'])} ({fmt(s['floor']['fid'])}) | "
                        f"{c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")
         out.append("")
     classifiers = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "classifier"]
