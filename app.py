@@ -39,8 +39,22 @@ SLIDERS = lab.max_z_dim  # one slider per latent dimension of the widest VAE; ex
 ALL_CLASSES = list(dict.fromkeys(c for ds in DATASETS for c in lab.class_choices(ds))) or ["any"]
 FIRST_ORDER = [int(d) for d in lab.stats[FIRST].order] if FIRST in lab.stats else []
 ALL_DIMS = [(f"z{d}", d) for d in FIRST_ORDER + [d for d in range(SLIDERS) if d not in FIRST_ORDER]]
-ENCODE_EXAMPLES = sorted(str(p) for p in (HERE / "examples" / "encode").glob("*.*"))
 EXAMPLES = HERE / "examples"  # examples/<dataset>/<class>_0.png: the real images "How it works" shows D
+# Encode / decode examples: photos and drawings of digits for the page's first model, and a few real test-split
+# images for the others (a row names its model, so clicking an emoji row selects the emoji VAE).
+ENCODE_PICKS = {"emoji": ["Smileys & Emotion", "Animals & Nature", "Food & Drink", "People & Body", "Travel & Places"]}
+
+
+def encode_examples() -> list[list[str]]:
+    """[model, image path] rows whose model has a VAE and whose file is there."""
+    rows = [[FIRST, str(path)] for path in sorted((EXAMPLES / "encode").glob("*.*"))]
+    for ds, names in ENCODE_PICKS.items():
+        if ds != FIRST:
+            rows += [[ds, str(teaching.example_path(EXAMPLES / ds, name))] for name in names]
+    return [[ds, path] for ds, path in rows if (ds, "vae") in lab.checkpoints and Path(path).is_file()]
+
+
+ENCODE_EXAMPLES = encode_examples()
 LATEX = teaching.LATEX_DELIMITERS
 HOW_SIDE = 140  # display size of the two images D scores
 
@@ -351,12 +365,13 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
     model_outputs = [label, gan_note, vae_help, vae_note, *sliders, z_json, vae_image, dim_x, dim_y,
                      gan_card, gan_samples, gan_curves, vae_card, vae_samples, vae_curves]
     reconstruct_outputs = [seen, recon, error_text, chart, posterior, numbers]
-    if ENCODE_EXAMPLES and (FIRST, "vae") in lab.checkpoints:
+    if ENCODE_EXAMPLES:
         with upload_tab:  # placed under the upload box; defined here, once its outputs exist
-            encode_examples = gr.Examples([[FIRST, p] for p in ENCODE_EXAMPLES], inputs=[model, upload],
-                                          outputs=reconstruct_outputs, fn=lab.reconstruct, cache_examples=True,
-                                          cache_mode="lazy", label=i18n("examples_label"), elem_id="encode-examples")
-            encode_examples.dataset.headers = []  # as gan_examples: untranslated headers
+            upload_examples = gr.Examples(ENCODE_EXAMPLES, inputs=[model, upload], outputs=reconstruct_outputs,
+                                          fn=lab.reconstruct, cache_examples=True, cache_mode="lazy",
+                                          examples_per_page=len(ENCODE_EXAMPLES), label=i18n("examples_label"),
+                                          elem_id="encode-examples")
+            upload_examples.dataset.headers = []  # as gan_examples: untranslated headers
     quiet = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
 
     model.change(model_changed, model, model_outputs, api_name="select_model", api_visibility="undocumented")

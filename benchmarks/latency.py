@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPORT, sys.stdout = sys.stdout, sys.stderr  # Gradio prints progress to stdout; only the JSON goes there
 
 import gradio as gr  # noqa: E402
 from gradio_client import Client, handle_file  # noqa: E402
@@ -119,7 +120,7 @@ def main() -> None:
         "met": {**{f"handler_{k}": handler[k]["p50_ms"] <= v for k, v in TARGETS_MS.items()},
                 **{f"client_{k}": v["ratio_p50"] <= CLIENT_RATIO for k, v in client.items()}},
     }
-    print(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2), file=REPORT)
 
 
 if __name__ == "__main__":

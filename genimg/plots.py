@@ -4,6 +4,7 @@ Figures are drawn off-screen (Agg) and returned as PIL images or written atomica
 """
 
 import io
+import math
 
 import matplotlib
 
@@ -14,8 +15,6 @@ from PIL import Image  # noqa: E402
 
 from .checkpoints import atomic_write_bytes  # noqa: E402
 
-NOT_CURVES = {"epoch", "images_per_s", "test_accuracy"}
-
 
 def figure_to_image(fig) -> Image.Image:
     buffer = io.BytesIO()
@@ -25,23 +24,28 @@ def figure_to_image(fig) -> Image.Image:
     return Image.open(buffer).convert("RGB")
 
 
-def loss_curves(history: list[dict], title: str = "") -> Image.Image:
-    """One line per logged quantity over epochs."""
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    epochs = [row["epoch"] for row in history]
-    for key in [k for k in (history[0] if history else {}) if k not in NOT_CURVES]:
-        ax.plot(epochs, [row.get(key) for row in history], label=key, marker="." if len(epochs) < 30 else None)
-    ax.set_xlabel("epoch")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    if history:
-        ax.legend(fontsize=8)
-    return figure_to_image(fig)
+# Where an optimal game settles, D = 1/2: L_D = 2 softplus(0) = 2 ln 2, L_G = softplus(0) = ln 2 (Goodfellow 2014).
+GAN_EQUILIBRIUM = {"loss_d": 2 * math.log(2), "loss_g": math.log(2)}
 
 
-def save_loss_curves(history: list[dict], path, title: str = "") -> None:
+def training_curves(history: list[dict], kind: str, title: str = "") -> Image.Image:
+    """A checkpoint's per-epoch history, one panel per scale (a VAE's KL is ~1/300 of its loss on emoji)."""
+    if kind == "gan":
+        references = {f"2 ln 2 = {GAN_EQUILIBRIUM['loss_d']:.3f}": GAN_EQUILIBRIUM["loss_d"],
+                      f"ln 2 = {GAN_EQUILIBRIUM['loss_g']:.3f}": GAN_EQUILIBRIUM["loss_g"]}
+        panels = [(["loss_d", "loss_g"], references, "loss (nats)"),
+                  (["d_real", "d_fake"], {"D = 0.5": 0.0}, "mean logit f")]
+    elif kind == "vae":
+        panels = [(["loss", "test_loss", "recon", "test_recon"], {}, "-ELBO and reconstruction (nats / image)"),
+                  (["kl", "test_kl"], {}, "KL (nats / image)")]
+    else:
+        panels = [(["loss", "test_loss"], {}, "cross-entropy (nats)"), (["test_accuracy"], {}, "test accuracy")]
+    return loss_panels(history, panels, title or f"{kind}: {len(history)} epochs")
+
+
+def save_loss_curves(history: list[dict], path, kind: str, title: str = "") -> None:
     buffer = io.BytesIO()
-    loss_curves(history, title).save(buffer, format="PNG")
+    training_curves(history, kind, title).save(buffer, format="PNG")
     atomic_write_bytes(path, buffer.getvalue())
 
 
@@ -78,6 +82,17 @@ def kl_bars(kl, names: list[str], threshold: float) -> Image.Image:
     return figure_to_image(fig)
 
 
+def settled_range(history: list[dict], keys: list[str], references: list[float]) -> tuple[float, float] | None:
+    """y-limits that fit the curves after their first tenth (and the reference lines), or None for short runs:
+    an early spike (the emoji VAE starts near 60,000 nats and settles near 36,000) would squash the rest flat."""
+    settled = [row[k] for row in history[len(history) // 10:] for k in keys if row.get(k) is not None]
+    if len(history) < 20 or not settled:
+        return None
+    low, high = min(settled + references), max(settled + references)
+    margin = 0.1 * (high - low) or 0.1 * abs(high) or 1.0
+    return low - margin, high + margin
+
+
 def loss_panels(history: list[dict], panels: list[tuple[list[str], dict[str, float], str]], title: str = ""):
     """Side-by-side panels; each (keys to plot, {reference label: y} drawn dashed, y-axis label)."""
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.2), squeeze=False)
@@ -88,8 +103,11 @@ def loss_panels(history: list[dict], panels: list[tuple[list[str], dict[str, flo
                 ax.plot(epochs, [row.get(key) for row in history], label=key, marker="." if len(epochs) < 30 else None)
         for label, y in references.items():
             ax.axhline(y, color="#888888", linestyle="--", linewidth=0.8, label=label)
+        limits = settled_range(history, keys, list(references.values()))
+        if limits is not None:
+            ax.set_ylim(*limits)
         ax.set_xlabel("epoch")
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(ylabel, fontsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)

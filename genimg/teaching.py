@@ -41,8 +41,6 @@ SECTIONS = {
     "faq": ["how_faq_md"],
 }
 BALANCED = 0.1  # |D(real) - D(fake)| below this reads as "the discriminator cannot tell them apart"
-# Where an optimal game settles, D = 1/2: L_D = 2 softplus(0) = 2 ln 2, L_G = softplus(0) = ln 2 (Goodfellow 2014).
-GAN_EQUILIBRIUM = {"loss_d": 2 * math.log(2), "loss_g": math.log(2)}
 
 
 # ---- content --------------------------------------------------------------------------------------------------
@@ -293,19 +291,7 @@ def card_history(directory: str | Path) -> tuple[str, list[dict]]:
 def training_curves(directory: str | Path) -> Image.Image | None:
     """The losses logged per epoch, one panel per scale; the GAN's equilibrium values dashed. None without history."""
     kind, history = card_history(directory)
-    if not history:
-        return None
-    if kind == "gan":
-        references = {f"2 ln 2 = {GAN_EQUILIBRIUM['loss_d']:.3f}": GAN_EQUILIBRIUM["loss_d"],
-                      f"ln 2 = {GAN_EQUILIBRIUM['loss_g']:.3f}": GAN_EQUILIBRIUM["loss_g"]}
-        panels = [(["loss_d", "loss_g"], references, "loss (nats)"),
-                  (["d_real", "d_fake"], {"D = 0.5": 0.0}, "mean logit f")]
-    elif kind == "vae":
-        panels = [(["loss", "test_loss"], {}, "-ELBO (nats / image)"),
-                  (["recon", "test_recon", "kl", "test_kl"], {}, "terms (nats / image)")]
-    else:
-        return plots.loss_curves(history, title=kind)
-    return plots.loss_panels(history, panels, title=f"{kind}: {len(history)} epochs")
+    return plots.training_curves(history, kind) if history else None
 
 
 def curves_or_none(directory: str | Path) -> Image.Image | None:

@@ -168,7 +168,7 @@ def finish_epoch(cfg, model, card, progress_grid: np.ndarray | None, epoch: int,
         image = to_pil(progress_grid)
         save_png(image, cfg.out / "progress" / f"epoch{epoch:04d}.png")
         save_png(image, cfg.out / "samples.png")
-    save_loss_curves(card["history"], cfg.out / "loss_curves.png", title=f"{cfg.kind} on {cfg.data}")
+    save_loss_curves(card["history"], cfg.out / "loss_curves.png", cfg.kind, f"{cfg.kind} on {cfg.data}")
 
 
 def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor) -> torch.Tensor:

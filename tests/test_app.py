@@ -189,3 +189,20 @@ def test_every_translation_key_the_app_uses_exists():
     expanded = {k.replace("{size}", size) for k in keys for size in ("small", "medium", "large")}
     expanded = {k.replace("{kind}", kind) for k in expanded for kind in ("gan", "vae")}
     assert len(expanded) > 60 and expanded <= set(EN), sorted(expanded - set(EN))
+
+
+def test_encode_examples_name_only_models_with_a_vae_and_each_one_encodes(tmp_path):
+    root = tiny_mnist_checkpoints(tmp_path / "mnist_only")
+    app = import_app(root)
+    assert {ds for ds, _ in app.ENCODE_EXAMPLES} == {"mnist"}  # no emoji VAE here, so no emoji rows
+
+    emoji_names = ["Smileys & Emotion", "Animals & Nature", "Food & Drink", "People & Body", "Travel & Places"]
+    torch.manual_seed(0)
+    save_model(VAE(z_dim=4, image_size=64, channels=3, width=8, hidden=16, likelihood="logistic",
+                   class_names=emoji_names), root / "emoji" / "vae", card={"dataset": "emoji", "epochs": 1})
+    app = import_app(root)
+    rows = app.ENCODE_EXAMPLES
+    assert [ds for ds, _ in rows].count("emoji") == len(app.ENCODE_PICKS["emoji"])
+    for ds, path in rows:
+        model_input, reconstruction, text, *_ = app.lab.reconstruct(ds, path)
+        assert model_input.size == reconstruction.size and "PSNR" in text
