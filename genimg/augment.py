@@ -9,7 +9,7 @@ cutout (a square of half the side). Images are (N, C, H, W) in [-1, 1].
 A VAE is trained on the images themselves, so its augmentation must stay inside the data's
 distribution: `small_affine` rotates by up to 10 degrees and scales by up to 10% about the centre,
 variations handwritten digits already have, and leaves half of each batch untouched. On 9,000 MNIST
-digits it narrows the train/test gap (measured in the note on the evaluation issue).
+digits it narrows the train/test gap (README, "What it took for the VAE").
 """
 
 import math
@@ -38,9 +38,10 @@ def small_affine(x: torch.Tensor, generator: torch.Generator, degrees: float = 1
     x (N, C, H, W), any range; what moves in from outside copies the edge pixels (the background: black
     around a digit, white around an emoji), so no frame appears.
     """
-    n = x.shape[0]
-    draw = lambda: torch.rand(n, generator=generator).to(x.device)  # noqa: E731 (CPU generator, any device)
-    angle, zoom, apply = (draw() * 2 - 1) * math.radians(degrees), 1 + (draw() * 2 - 1) * scale, draw() < p
+    def uniform() -> torch.Tensor:  # (N,) in [0, 1), drawn on the CPU generator, moved to x's device
+        return torch.rand(x.shape[0], generator=generator).to(x.device)
+
+    angle, zoom, apply = (uniform() * 2 - 1) * math.radians(degrees), 1 + (uniform() * 2 - 1) * scale, uniform() < p
     angle, zoom = torch.where(apply, angle, 0.0), torch.where(apply, zoom, 1.0)
     cos, sin, zero = torch.cos(angle) / zoom, torch.sin(angle) / zoom, torch.zeros_like(angle)
     theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1)  # (N, 2, 3)
