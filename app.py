@@ -18,9 +18,9 @@ from pathlib import Path
 import gradio as gr
 import torch
 
-from genimg import teaching
-from genimg.handlers import FRAMES_RANGE, LOW_KL, PSI_RANGE, Z_LIMIT, Lab, check_int, user_errors
-from genimg.i18n import EN, ZH, language_from_header, text
+from genimg.app import teaching
+from genimg.app.handlers import FRAMES_RANGE, LOW_KL, PSI_RANGE, Z_LIMIT, Lab, check_int, user_errors
+from genimg.app.i18n import EN, ZH, language_from_header, text
 from genimg.sampling import MAX_SEED
 
 # Tiny models: one intra-op thread is ~100x faster than two when the CPU is busy (OpenMP spin-waits);

@@ -1,6 +1,6 @@
 """Latency of the app's hot paths, printed as JSON: p50/p95 in milliseconds.
 
-- handler: the genimg.handlers call itself (slide includes PNG-encoding its image, as Gradio does for the
+- handler: the genimg.app.handlers call itself (slide includes PNG-encoding its image, as Gradio does for the
   browser); sample asks for 16 seeds.
 - client: the same endpoints through gradio_client against app.py's demo, launched here, interleaved call by
   call with a bare Gradio endpoint that returns a precomputed result of the same size and the same output

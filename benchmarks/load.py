@@ -11,7 +11,7 @@ A request fails on an HTTP error (a full queue answers 503 "Queue is full ..."),
     python benchmarks/load.py --serve unbatched --clients 32 --seconds 30   # serves its own Blocks (below)
     python benchmarks/load.py --serve batched --clients 32 --seconds 30     # the same with batch=True
 
---serve builds a small Blocks around genimg.handlers in a subprocess (the repo's checkpoints, or
+--serve builds a small Blocks around genimg.app.handlers in a subprocess (the repo's checkpoints, or
 $GENIMG_CHECKPOINTS) with the same queue settings as app.py: `unbatched` wires Lab.sample as app.py does
 (concurrency_limit=2), `batched` wires Lab.sample_batch with batch=True and max_batch_size=--max-batch-size.
 That compares Gradio batching without touching app.py.
@@ -113,7 +113,7 @@ def serve(mode: str, port: int, max_batch_size: int) -> None:
     import torch  # noqa: PLC0415
 
     sys.path.insert(0, str(REPO))
-    from genimg.handlers import Lab  # noqa: PLC0415
+    from genimg.app.handlers import Lab  # noqa: PLC0415
 
     torch.set_num_threads(1)  # as app.py
     lab = Lab()

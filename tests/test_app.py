@@ -19,8 +19,8 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 from safetensors.torch import save_file
 
+from genimg.app.i18n import EN, ZH
 from genimg.checkpoints import save_model
-from genimg.i18n import EN, ZH
 from genimg.models import VAE, Discriminator, Generator
 
 REPO = Path(__file__).resolve().parents[1]

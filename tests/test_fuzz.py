@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from test_handlers import tiny_root  # noqa: I001  (tests/ is on the path: pytest's rootdir import mode)
 
-from genimg.handlers import Lab
+from genimg.app.handlers import Lab
 
 EXAMPLES = int(os.environ.get("GENIMG_FUZZ_EXAMPLES", 40))  # e.g. 400 for a longer hunt
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],

@@ -10,8 +10,8 @@ import torch
 from PIL import Image
 from safetensors.torch import save_file
 
+from genimg.app.handlers import MAX_IMAGES, Lab
 from genimg.checkpoints import save_model
-from genimg.handlers import MAX_IMAGES, Lab
 from genimg.models import VAE, Generator
 
 KL = [0.01, 2.04, 0.0, 0.9]  # z1 carries most, then z3, z0, z2

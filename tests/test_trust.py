@@ -10,8 +10,8 @@ import torch
 from safetensors.torch import load_file, save_file
 
 import genimg
+from genimg.app.handlers import Lab
 from genimg.checkpoints import CONFIG, WEIGHTS, CheckpointError, save_model
-from genimg.handlers import Lab
 from genimg.models import VAE, Generator
 
 REPO = Path(__file__).resolve().parents[1]

@@ -22,10 +22,10 @@ import pytest
 import torch
 from PIL import Image
 
+from genimg.app.handlers import Lab
 from genimg.checkpoints import save_model
-from genimg.handlers import Lab
+from genimg.data.preprocess import ACCEPTED, MAX_PIXELS, model_input, on_white
 from genimg.models import VAE
-from genimg.preprocess import ACCEPTED, MAX_PIXELS, model_input, on_white
 
 OK, FLAT = "ok", "found no digit"  # FLAT: a readable image with nothing drawn on it (a digit model refuses it)
 

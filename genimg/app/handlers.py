@@ -27,12 +27,12 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from torch import nn
 
-from . import plots
-from .checkpoints import CheckpointError, load, read_card
-from .images import gif_bytes, grid, latent_bars, png_bytes, to_pil, upscale
-from .models.vae import LOW_KL
-from .preprocess import model_input
-from .sampling import MAX_SEED, encode, generate, labels_for_seeds, latent_from_seed, parse_seeds, slerp
+from .. import plots
+from ..checkpoints import CheckpointError, load, read_card
+from ..data.preprocess import model_input
+from ..images import gif_bytes, grid, latent_bars, png_bytes, to_pil, upscale
+from ..models.vae import LOW_KL
+from ..sampling import MAX_SEED, encode, generate, labels_for_seeds, latent_from_seed, parse_seeds, slerp
 
 log = logging.getLogger(__name__)
 

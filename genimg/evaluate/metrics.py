@@ -23,7 +23,7 @@ from torchmetrics.functional.image import peak_signal_noise_ratio
 from torchmetrics.image.fid import FrechetInceptionDistance
 from torchmetrics.image.kid import KernelInceptionDistance
 
-from .models.vae import kl_divergence
+from ..models.vae import kl_divergence
 
 
 class PrecomputedFeatures(nn.Module):

@@ -21,14 +21,14 @@ from PIL import Image
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
-from . import plots
-from .checkpoints import CheckpointError, load, read_card
-from .data import example_file_name
+from .. import plots
+from ..checkpoints import CheckpointError, load, read_card
+from ..data import example_file_name
+from ..images import to_pil, upscale
+from ..models import VAE, Discriminator, Generator
+from ..models.vae import LOW_KL, kl_divergence
+from ..sampling import encode, from_uint8, latent_from_seed, resolve_label, to_uint8
 from .i18n import text
-from .images import to_pil, upscale
-from .models import VAE, Discriminator, Generator
-from .models.vae import LOW_KL, kl_divergence
-from .sampling import encode, from_uint8, latent_from_seed, resolve_label, to_uint8
 
 # Gradio Markdown(latex_delimiters=...): display math first, so "$$" is not read as two empty inline formulas.
 LATEX_DELIMITERS = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
