@@ -20,7 +20,29 @@ function readTensor(buffer, spec, dtype) {
   return out;
 }
 
-/** Fetches manifest.json and weights.bin; returns {manifest, tensors: {name: tf.Tensor}} (kept, not tidied). */
+// Output row 2m + a takes kernel row ky from input row m + r - 1 (browser_weights.SUBPIXEL_TAPS).
+const SUBPIXEL_TAPS = [[0, 0, 3], [0, 1, 1], [1, 1, 2], [1, 2, 0]]; // [a, r, ky]
+
+/** A k4 s2 p1 conv_transpose filter [4, 4, out, in] + bias [out] -> conv2d filter [3, 3, in, 4 out] + bias [4 out]. */
+function subpixelKernel(filter, bias, shape) {
+  const [, , cOut, cIn] = shape;
+  const kernel = new Float32Array(9 * cIn * 4 * cOut);
+  for (const [a, r, ky] of SUBPIXEL_TAPS) {
+    for (const [b, s, kx] of SUBPIXEL_TAPS) {
+      const phase = 2 * a + b; // channel block of output pixel (2m + a, 2n + b) for depthToSpace
+      for (let o = 0; o < cOut; o++) {
+        for (let i = 0; i < cIn; i++) {
+          kernel[((r * 3 + s) * cIn + i) * 4 * cOut + phase * cOut + o] = filter[((ky * 4 + kx) * cOut + o) * cIn + i];
+        }
+      }
+    }
+  }
+  const tiled = new Float32Array(4 * cOut);
+  for (let p = 0; p < 4; p++) tiled.set(bias, p * cOut);
+  return { kernel, tiled };
+}
+
+/** Fetches manifest.json and weights.bin; returns {manifest, tensors, subpixel} (tensors kept, not tidied). */
 export async function loadModel(tf, manifestUrl) {
   const response = await fetch(manifestUrl);
   if (!response.ok) throw new Error(`could not fetch ${manifestUrl}: HTTP ${response.status}`);
@@ -32,11 +54,22 @@ export async function loadModel(tf, manifestUrl) {
   if (buffer.byteLength !== manifest.weights.bytes) {
     throw new Error(`${weightsUrl}: ${buffer.byteLength} bytes, the manifest says ${manifest.weights.bytes}`);
   }
+  const values = {};
   const tensors = {};
   for (const spec of manifest.tensors) {
-    tensors[spec.name] = tf.tensor(readTensor(buffer, spec, manifest.dtype), spec.shape, "float32");
+    values[spec.name] = readTensor(buffer, spec, manifest.dtype);
+    tensors[spec.name] = tf.tensor(values[spec.name], spec.shape, "float32");
   }
-  return { manifest, tensors };
+  const subpixel = {}; // filter name -> {filter, bias} for the sub-pixel form of each k4 s2 transposed conv
+  for (const op of manifest.ops) {
+    if (op.op !== "conv_transpose" || op.stride !== 2 || op.pad !== "same" || tensors[op.filter].shape[0] !== 4) {
+      continue;
+    }
+    const { kernel, tiled } = subpixelKernel(values[op.filter], values[op.bias], tensors[op.filter].shape);
+    const [, , cOut, cIn] = tensors[op.filter].shape;
+    subpixel[op.filter] = { filter: tf.tensor4d(kernel, [3, 3, cIn, 4 * cOut]), bias: tf.tensor1d(tiled) };
+  }
+  return { manifest, tensors, subpixel };
 }
 
 /** The op list on z [N, zDim] (+ labels [N] int32) -> uint8 images [N, H, W, C] as a tf.Tensor (int32). */
@@ -56,10 +89,16 @@ export function forward(tf, model, z, labels) {
           x = tf.reshape(x, [x.shape[0], ...op.shape]);
           break;
         case "conv_transpose": { // [N, H, W, in] -> [N, 2H, 2W, out]; PyTorch k4 s2 p1 == tf 'same'
-          const [n, h, w] = x.shape;
-          const filter = t[op.filter]; // [4, 4, out, in]
-          const shape = [n, h * op.stride, w * op.stride, filter.shape[2]];
-          x = tf.add(tf.conv2dTranspose(x, filter, shape, op.stride, op.pad), t[op.bias]);
+          const sub = model.subpixel[op.filter];
+          if (sub) { // conv2d -> [N, H, W, 4 out], then depthToSpace: the same numbers, faster in wasm
+            const conv = tf.fused.conv2d({ x, filter: sub.filter, strides: 1, pad: "same", bias: sub.bias });
+            x = tf.depthToSpace(conv, op.stride);
+          } else {
+            const [n, h, w] = x.shape;
+            const filter = t[op.filter]; // [4, 4, out, in]
+            const shape = [n, h * op.stride, w * op.stride, filter.shape[2]];
+            x = tf.add(tf.conv2dTranspose(x, filter, shape, op.stride, op.pad), t[op.bias]);
+          }
           break;
         }
         case "relu": x = tf.relu(x); break;
