@@ -10,8 +10,9 @@ What the browser runs (genimg/app/web/models.js) is a straight list of ops on NH
                    The browser runs it as conv2d(filter (3, 3, in, 4 out), 'same') + depthToSpace(2), the
                    "sub-pixel convolution" (Shi et al. 2016): each output phase (row parity a, column parity
                    b) is a 3x3 conv of the input using 2x2 of the 16 taps. The same numbers, 2-4x faster in
-                   tfjs-wasm (XNNPACK runs conv2d; conv2dTranspose is a plain loop there). The 3x3 kernel is
-                   built at load time from the 4x4 one, so the download stays the 4x4 size.
+                   tfjs-wasm (XNNPACK runs conv2d; conv2dTranspose is a plain loop there; tfjs's cpu backend
+                   is the other way round and keeps conv2dTranspose). The 3x3 kernel is built at load time
+                   from the 4x4 one, so the download stays the 4x4 size.
     relu, silu, tanh, sigmoid, clamp(min, max)
     to_uint8       round(clamp((x - low) / (1 - low), 0, 1) * 255)   as genimg.sampling.to_uint8
 
