@@ -103,7 +103,7 @@ class MLPVAE(nn.Module):
     """The pytorch/examples VAE: 784 -> 400 -> (mu, logvar) in R^20 -> 400 -> 784 Bernoulli logits.
 
     Same method names as genimg's VAE (encode, decoder_output, decode, reconstruction_nll), so
-    genimg.metrics scores it unchanged.
+    genimg.evaluate.metrics scores it unchanged.
     """
 
     def __init__(self, hidden: int = 400, z_dim: int = 20):

@@ -1,4 +1,4 @@
-"""benchmarks/baselines.py's two baselines: shapes, seeded samples, and that genimg.metrics scores them."""
+"""benchmarks/baselines.py's two baselines: shapes, seeded samples, and that genimg.evaluate.metrics scores them."""
 
 import importlib.util
 from pathlib import Path
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from genimg import metrics
+from genimg.evaluate import metrics
 
 SPEC = importlib.util.spec_from_file_location("baselines", Path(__file__).resolve().parents[1] / "benchmarks" /
                                               "baselines.py")

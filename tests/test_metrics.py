@@ -1,4 +1,4 @@
-"""genimg.metrics on cases with known answers: no models from disk, no data, no network."""
+"""genimg.evaluate.metrics on cases with known answers: no models from disk, no data, no network."""
 
 import math
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 from scipy import linalg
 
-from genimg import metrics
+from genimg.evaluate import metrics
 from genimg.models import VAE
 
 

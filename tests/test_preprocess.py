@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from genimg.preprocess import MAX_PIXELS, UploadError, centre_of_mass, model_input
+from genimg.data.preprocess import MAX_PIXELS, UploadError, centre_of_mass, model_input
 
 
 def digit_on_white(height: int = 120, width: int = 80) -> np.ndarray:

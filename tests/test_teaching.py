@@ -9,10 +9,10 @@ from PIL import Image
 from safetensors.torch import save_file
 
 import genimg
-from genimg import teaching
+from genimg.app import teaching
+from genimg.app.checks import MAX_IMAGES
+from genimg.app.i18n import EN, TABLES, ZH, language_from_header, text
 from genimg.checkpoints import save_model
-from genimg.handlers import MAX_IMAGES
-from genimg.i18n import EN, TABLES, ZH, language_from_header, text
 from genimg.models import VAE, Discriminator, Generator
 
 NAMES = ["zero", "one", "two"]

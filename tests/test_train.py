@@ -11,7 +11,7 @@ from safetensors.torch import load_file
 
 import genimg
 from genimg import checkpoints, train
-from genimg.augment import POLICIES, cutout, diff_augment, parse_policy, small_affine, translation
+from genimg.data.augment import POLICIES, cutout, diff_augment, parse_policy, small_affine, translation
 from genimg.models import VAE, Classifier, Discriminator, Generator
 
 TINY = ["--batch-size", "4", "--width", "8"]

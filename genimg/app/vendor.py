@@ -24,6 +24,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from ..data.npm import sha256_of
+
 VENDOR = Path(__file__).resolve().parent / "web" / "vendor"
 SOURCES = VENDOR / "SOURCES.json"
 MAX_BYTES = 10 * 1024 * 1024  # a Space without LFS refuses files of 10 MB and more
@@ -41,14 +43,6 @@ PINNED = [
 
 class VendorError(Exception):
     """A vendored file is missing, altered, or could not be fetched; the message says which and what to do."""
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_sources(sources: Path = SOURCES) -> list[dict]:

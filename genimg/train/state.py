@@ -11,7 +11,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from torch import nn
 
-from .checkpoints import atomic_save_tensors
+from ..checkpoints import atomic_save_tensors
 
 
 class TrainStateError(ValueError):

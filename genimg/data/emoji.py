@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from .dataset import DataError, ImageDataset
 from .preprocess import on_white
 
 CACHE_VERSION = 1
@@ -35,7 +36,6 @@ def image_categories(emoji_json: list[dict]) -> dict[str, str]:
 
 def read_package(tarball: Path) -> tuple[list[str], list[np.ndarray], list[str], list[str]]:
     """One emoji-datasource tarball -> (file names, RGB arrays, categories, set names), sorted by file name."""
-    from .data import DataError  # noqa: PLC0415 (data imports this module lazily)
 
     with tarfile.open(tarball, "r:gz") as tar:
         try:
@@ -71,7 +71,6 @@ def read_package(tarball: Path) -> tuple[list[str], list[np.ndarray], list[str],
 
 def load_emoji(tarballs: list[Path]):
     """The emoji tarballs -> ImageDataset (N, 64, 64, 3), labels = category, .groups = set per image."""
-    from .data import ImageDataset  # noqa: PLC0415
 
     cache = tarballs[0].parent / f"emoji-64-v{CACHE_VERSION}.npz"
     if cache.exists():

@@ -1,4 +1,4 @@
-"""Evaluate a checkpoint offline, merge the numbers into its card.json, and rebuild the README table.
+"""Evaluate a checkpoint offline: samples and test images through the dataset's own classifier.
 
 The ruler for a dataset is its own classifier checkpoint (checkpoints/<dataset>/classifier, the
 sibling `classifier` folder of DIR, or --classifier): its penultimate layer is the feature space,
@@ -15,18 +15,10 @@ exactly would score. Samples come from fixed seeds 0..N-1 (the StyleGAN seed con
               (k=100), KL per dimension, active units, recon MSE/PSNR, linear probe, sample metrics
   classifier  test accuracy (and the real-vs-real floor of its feature space)
 
-Examples:
-    python -m genimg.evaluate checkpoints/mnist/gan                  # writes metrics into card.json
-    python -m genimg.evaluate checkpoints/mnist/vae --json           # also prints them as JSON
-    python -m genimg.evaluate checkpoints/mnist/gan --samples out/   # score any PNGs; card untouched
-    python -m genimg.evaluate --readme                               # README results table from the cards
+Not here: the metric formulas (metrics.py), writing cards and README tables (report.py), the CLI (cli.py).
 """
 
-import argparse
-import json
 import math
-import shlex
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,12 +28,12 @@ from PIL import Image
 from torch import nn
 from tqdm import tqdm
 
-from . import data as datasets
+from .. import data as datasets
+from ..checkpoints import load, read_card
+from ..data.preprocess import on_white
+from ..models import VAE, Classifier, Generator
+from ..sampling import from_uint8, latent_from_seed, sample
 from . import metrics
-from .checkpoints import CheckpointError, atomic_write_bytes, atomic_write_json, load, read_card
-from .models import VAE, Classifier, Generator
-from .preprocess import on_white
-from .sampling import from_uint8, latent_from_seed, sample
 
 NUM_SAMPLES = 10_000
 IW_SAMPLES = 100  # importance samples for the IW bound (Burda et al. 2015 use k = 5000; >= 100 here)
@@ -275,176 +267,3 @@ def evaluate_checkpoint(directory: Path, num_samples: int = NUM_SAMPLES, classif
     if isinstance(model, VAE):
         return {**header, **evaluate_vae(model, ref, num_samples)}
     return {**header, **evaluate_classifier(ref)}
-
-
-def merge_into_card(directory: Path, results: dict, command: str) -> None:
-    """card.json's 'metrics' updated with the results (other keys kept), written atomically."""
-    card = json.loads((directory / "card.json").read_text(encoding="utf-8"))
-    card["metrics"] = {**card.get("metrics", {}), **results, "command": command}
-    atomic_write_json(directory / "card.json", card)
-
-
-# --- reporting --------------------------------------------------------------------------------
-
-
-def fmt(value, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
-
-
-def summary_lines(kind: str, m: dict) -> list[str]:
-    """Human-readable lines for the terminal."""
-    lines = [f"dataset {m['dataset']}; feature space {m['feature_space']}; classifier test accuracy "
-             f"{m['classifier_test_accuracy']:.4f}; {m['reference']}"]
-
-    def sample_line(s: dict, what: str) -> str:
-        f = s["floor"]
-        return (f"{what} ({s['num_samples']} samples): FID {s['fid']:.3f} (floor {f['fid']:.3f}), "
-                f"KID {s['kid']:.5f} ± {s['kid_std']:.5f} (floor {f['kid']:.5f}), precision {s['precision']:.3f} "
-                f"(floor {f['precision']:.3f}), recall {s['recall']:.3f} (floor {f['recall']:.3f}), class KL "
-                f"{s['class_kl']:.4f}\n  class histogram {s['class_histogram']}\n  data histogram  "
-                f"{s['data_class_histogram']}")
-
-    if "fid" in m:
-        lines.append(sample_line(m, "samples"))
-    if "conditional_accuracy" in m:
-        lines.append(f"conditional accuracy {m['conditional_accuracy']:.4f}, per class "
-                     f"{m['conditional_accuracy_per_class']}")
-    if kind == "vae":
-        lines.append(f"test -ELBO {m['test_loss_nats']:.2f} nats/image (recon {m['test_recon_nats']:.2f} + KL "
-                     f"{m['test_kl_nats']:.2f}); IW bound (k={m['iw_samples']}) {m['iw_nll_nats']:.2f} nats")
-        if "test_bits_per_dim" in m:
-            lines.append(f"bits/dim: -ELBO {m['test_bits_per_dim']:.3f}, IW {m['iw_bits_per_dim']:.3f}")
-        lines.append(f"active units {m['active_units']}/{m['z_dim']}; KL per dim {m['kl_per_dim']}")
-        lines.append(f"recon MSE {m['recon_mse']:.5f}, PSNR {m['recon_psnr_db']:.2f} dB; linear probe "
-                     f"accuracy {m['linear_probe_accuracy']:.4f}")
-        lines.append(sample_line(m["samples"], "prior samples"))
-    if kind == "classifier":
-        lines.append(f"test accuracy {m['test_accuracy']:.4f}; per class {m['test_accuracy_per_class']}")
-        f = m["floor"]
-        lines.append(f"real-vs-real floor: FID {f['fid']:.3f}, KID {f['kid']:.5f}, precision {f['precision']:.3f}, "
-                     f"recall {f['recall']:.3f}")
-    return lines
-
-
-def readme_table(root: Path) -> str:
-    """Markdown tables of every checkpoints/<dataset>/<kind>/card.json that holds evaluator metrics."""
-    cards = {}
-    for path in sorted(root.glob("*/*/card.json")):
-        card = json.loads(path.read_text(encoding="utf-8"))
-        if {"fid", "iw_nll_nats", "floor"} & set(card.get("metrics", {})):  # evaluated by this module
-            cards[(path.parent.parent.name, card.get("kind"))] = (path.parent, card)
-    out = ["Rebuilt from the cards by `python -m genimg.evaluate --readme`; how to read it: below the table.", ""]
-    gans = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "gan"]
-    if gans:
-        out += ["| GAN | FID (floor) | KID (floor) | precision (floor) | recall (floor) | class KL | "
-                "conditional acc. | training |", "|---|---|---|---|---|---|---|---|"]
-        for d, c in gans:
-            m, f = c["metrics"], c["metrics"]["floor"]
-            out.append(f"| `{d}` | {fmt(m['fid'])} ({fmt(f['fid'])}) | {fmt(m['kid'])} ({fmt(f['kid'])}) "
-                       f"| {fmt(m['precision'], 3)} ({fmt(f['precision'], 3)}) | {fmt(m['recall'], 3)} "
-                       f"({fmt(f['recall'], 3)}) | {fmt(m['class_kl'], 4)} | {fmt(m.get('conditional_accuracy'), 4)} "
-                       f"| {c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")
-        out.append("")
-    vaes = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "vae"]
-    if vaes:
-        out += ["| VAE | test −ELBO (nats) | IW bound k=100 | bits/dim (IW) | KL | active units | recon MSE | PSNR dB "
-                "| linear probe | sample FID (floor) | training |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-        for d, c in vaes:
-            m = c["metrics"]
-            s = m["samples"]
-            bits = (f"{fmt(m['test_bits_per_dim'], 3)} ({fmt(m.get('iw_bits_per_dim'), 3)})"
-                    if "test_bits_per_dim" in m else "–")  # colour VAEs only
-            out.append(f"| `{d}` | {fmt(m['test_loss_nats'])} | {fmt(m['iw_nll_nats'])} | {bits} "
-                       f"| {fmt(m['test_kl_nats'])} | {m['active_units']}/{m['z_dim']} | {fmt(m['recon_mse'], 4)} "
-                       f"| {fmt(m['recon_psnr_db'])} | {fmt(m['linear_probe_accuracy'], 4)} "
-                       f"| {fmt(s['fid'])} ({fmt(s['floor']['fid'])}) | "
-                       f"{c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")
-        out.append("")
-    classifiers = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "classifier"]
-    if classifiers:
-        out += ["| classifier (the ruler) | test accuracy | feature dim | floor: FID, KID, precision, recall "
-                "| training |", "|---|---|---|---|---|"]
-        for d, c in classifiers:
-            m, f = c["metrics"], c["metrics"]["floor"]
-            out.append(f"| `{d}` | {fmt(m['test_accuracy'], 4)} | {m.get('feature_dim')} | {fmt(f['fid'])}, "
-                       f"{fmt(f['kid'])}, {fmt(f['precision'], 3)}, {fmt(f['recall'], 3)} | {c.get('epochs')} epochs |")
-        out.append("")
-    if not cards:
-        out.append(f"(no evaluated checkpoints under {root})")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def replace_between(text: str, markers: tuple[str, str], body: str, path: Path) -> str:
-    start, end = markers
-    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
-        raise EvalError(f"{path}: needs exactly one {start} followed by one {end} line to put the table between")
-    head, rest = text.split(start)
-    _, tail = rest.split(end)
-    return f"{head}{start}\n{body}{end}{tail}"
-
-
-def update_readme(readme: Path, root: Path) -> None:
-    if not readme.is_file():
-        raise EvalError(f"--readme {readme}: no such file")
-    text = readme.read_text(encoding="utf-8")
-    atomic_write_bytes(readme, replace_between(text, README_MARKERS, readme_table(root), readme).encode())
-
-
-# --- command line -----------------------------------------------------------------------------
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m genimg.evaluate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("checkpoint", nargs="?", type=Path, help="a gan, vae or classifier checkpoint directory")
-    parser.add_argument("--samples", type=Path, metavar="IMG_DIR",
-                        help="score this folder of images against the checkpoint's dataset instead")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
-    parser.add_argument("--num-samples", type=int, default=NUM_SAMPLES, help=f"samples drawn (default {NUM_SAMPLES})")
-    parser.add_argument("--classifier", type=Path, help="the ruler's checkpoint (default: DIR/../classifier)")
-    parser.add_argument("--no-card", action="store_true", help="do not write the results into card.json")
-    parser.add_argument("--readme", nargs="?", const=Path("README.md"), type=Path, metavar="README",
-                        help="rebuild the results table in README (default README.md) from the cards")
-    parser.add_argument("--checkpoints", type=Path, default=Path("checkpoints"),
-                        help="with --readme: the folder of <dataset>/<kind>/ checkpoints (default checkpoints)")
-    args = parser.parse_args(argv)
-    if (args.checkpoint is None) == (args.readme is None):
-        parser.error("give either a checkpoint DIR or --readme (not both)")
-    if args.checkpoint is not None and not (args.checkpoint / "card.json").is_file():
-        parser.error(f"{args.checkpoint}: not a checkpoint directory (no card.json); expected e.g. "
-                     "checkpoints/mnist/gan")
-    if args.samples is not None and not args.samples.is_dir():
-        parser.error(f"--samples {args.samples}: not a directory of images")
-    if not (10 <= args.num_samples <= 100_000):
-        parser.error(f"--num-samples must be 10..100000, got {args.num_samples}")
-    if args.readme is not None and not args.checkpoints.is_dir():
-        parser.error(f"--checkpoints {args.checkpoints}: not a directory")
-    return args
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        if args.readme is not None:
-            update_readme(args.readme, args.checkpoints)
-            print(f"updated the results table in {args.readme}")
-            return 0
-        kind = read_card(args.checkpoint)["kind"]
-        results = evaluate_checkpoint(args.checkpoint, args.num_samples, args.classifier, args.samples)
-    except (EvalError, CheckpointError, datasets.DataError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    command = "python -m genimg.evaluate " + shlex.join(argv if argv is not None else sys.argv[1:])
-    if args.samples is None and not args.no_card:
-        merge_into_card(args.checkpoint, results, command)
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        print("\n".join(summary_lines("samples" if args.samples else kind, results)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

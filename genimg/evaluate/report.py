@@ -1,0 +1,124 @@
+"""Where evaluation results go: merged into card.json, summarised for the terminal, tabled in README.
+"""
+
+import json
+import math
+from pathlib import Path
+
+from ..checkpoints import atomic_write_bytes, atomic_write_json
+from .evaluator import README_MARKERS, EvalError
+
+
+def merge_into_card(directory: Path, results: dict, command: str) -> None:
+    """card.json's 'metrics' updated with the results (other keys kept), written atomically."""
+    card = json.loads((directory / "card.json").read_text(encoding="utf-8"))
+    card["metrics"] = {**card.get("metrics", {}), **results, "command": command}
+    atomic_write_json(directory / "card.json", card)
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def fmt(value, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def summary_lines(kind: str, m: dict) -> list[str]:
+    """Human-readable lines for the terminal."""
+    lines = [f"dataset {m['dataset']}; feature space {m['feature_space']}; classifier test accuracy "
+             f"{m['classifier_test_accuracy']:.4f}; {m['reference']}"]
+
+    def sample_line(s: dict, what: str) -> str:
+        f = s["floor"]
+        return (f"{what} ({s['num_samples']} samples): FID {s['fid']:.3f} (floor {f['fid']:.3f}), "
+                f"KID {s['kid']:.5f} ± {s['kid_std']:.5f} (floor {f['kid']:.5f}), precision {s['precision']:.3f} "
+                f"(floor {f['precision']:.3f}), recall {s['recall']:.3f} (floor {f['recall']:.3f}), class KL "
+                f"{s['class_kl']:.4f}\n  class histogram {s['class_histogram']}\n  data histogram  "
+                f"{s['data_class_histogram']}")
+
+    if "fid" in m:
+        lines.append(sample_line(m, "samples"))
+    if "conditional_accuracy" in m:
+        lines.append(f"conditional accuracy {m['conditional_accuracy']:.4f}, per class "
+                     f"{m['conditional_accuracy_per_class']}")
+    if kind == "vae":
+        lines.append(f"test -ELBO {m['test_loss_nats']:.2f} nats/image (recon {m['test_recon_nats']:.2f} + KL "
+                     f"{m['test_kl_nats']:.2f}); IW bound (k={m['iw_samples']}) {m['iw_nll_nats']:.2f} nats")
+        if "test_bits_per_dim" in m:
+            lines.append(f"bits/dim: -ELBO {m['test_bits_per_dim']:.3f}, IW {m['iw_bits_per_dim']:.3f}")
+        lines.append(f"active units {m['active_units']}/{m['z_dim']}; KL per dim {m['kl_per_dim']}")
+        lines.append(f"recon MSE {m['recon_mse']:.5f}, PSNR {m['recon_psnr_db']:.2f} dB; linear probe "
+                     f"accuracy {m['linear_probe_accuracy']:.4f}")
+        lines.append(sample_line(m["samples"], "prior samples"))
+    if kind == "classifier":
+        lines.append(f"test accuracy {m['test_accuracy']:.4f}; per class {m['test_accuracy_per_class']}")
+        f = m["floor"]
+        lines.append(f"real-vs-real floor: FID {f['fid']:.3f}, KID {f['kid']:.5f}, precision {f['precision']:.3f}, "
+                     f"recall {f['recall']:.3f}")
+    return lines
+
+
+def readme_table(root: Path) -> str:
+    """Markdown tables of every checkpoints/<dataset>/<kind>/card.json that holds evaluator metrics."""
+    cards = {}
+    for path in sorted(root.glob("*/*/card.json")):
+        card = json.loads(path.read_text(encoding="utf-8"))
+        if {"fid", "iw_nll_nats", "floor"} & set(card.get("metrics", {})):  # evaluated by this module
+            cards[(path.parent.parent.name, card.get("kind"))] = (path.parent, card)
+    out = ["Rebuilt from the cards by `python -m genimg.evaluate --readme`; how to read it: below the table.", ""]
+    gans = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "gan"]
+    if gans:
+        out += ["| GAN | FID (floor) | KID (floor) | precision (floor) | recall (floor) | class KL | "
+                "conditional acc. | training |", "|---|---|---|---|---|---|---|---|"]
+        for d, c in gans:
+            m, f = c["metrics"], c["metrics"]["floor"]
+            out.append(f"| `{d}` | {fmt(m['fid'])} ({fmt(f['fid'])}) | {fmt(m['kid'])} ({fmt(f['kid'])}) "
+                       f"| {fmt(m['precision'], 3)} ({fmt(f['precision'], 3)}) | {fmt(m['recall'], 3)} "
+                       f"({fmt(f['recall'], 3)}) | {fmt(m['class_kl'], 4)} | {fmt(m.get('conditional_accuracy'), 4)} "
+                       f"| {c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")
+        out.append("")
+    vaes = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "vae"]
+    if vaes:
+        out += ["| VAE | test −ELBO (nats) | IW bound k=100 | bits/dim (IW) | KL | active units | recon MSE | PSNR dB "
+                "| linear probe | sample FID (floor) | training |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for d, c in vaes:
+            m = c["metrics"]
+            s = m["samples"]
+            bits = (f"{fmt(m['test_bits_per_dim'], 3)} ({fmt(m.get('iw_bits_per_dim'), 3)})"
+                    if "test_bits_per_dim" in m else "–")  # colour VAEs only
+            out.append(f"| `{d}` | {fmt(m['test_loss_nats'])} | {fmt(m['iw_nll_nats'])} | {bits} "
+                       f"| {fmt(m['test_kl_nats'])} | {m['active_units']}/{m['z_dim']} | {fmt(m['recon_mse'], 4)} "
+                       f"| {fmt(m['recon_psnr_db'])} | {fmt(m['linear_probe_accuracy'], 4)} "
+                       f"| {fmt(s['fid'])} ({fmt(s['floor']['fid'])}) | "
+                       f"{c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")
+        out.append("")
+    classifiers = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "classifier"]
+    if classifiers:
+        out += ["| classifier (the ruler) | test accuracy | feature dim | floor: FID, KID, precision, recall "
+                "| training |", "|---|---|---|---|---|"]
+        for d, c in classifiers:
+            m, f = c["metrics"], c["metrics"]["floor"]
+            out.append(f"| `{d}` | {fmt(m['test_accuracy'], 4)} | {m.get('feature_dim')} | {fmt(f['fid'])}, "
+                       f"{fmt(f['kid'])}, {fmt(f['precision'], 3)}, {fmt(f['recall'], 3)} | {c.get('epochs')} epochs |")
+        out.append("")
+    if not cards:
+        out.append(f"(no evaluated checkpoints under {root})")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def replace_between(text: str, markers: tuple[str, str], body: str, path: Path) -> str:
+    start, end = markers
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise EvalError(f"{path}: needs exactly one {start} followed by one {end} line to put the table between")
+    head, rest = text.split(start)
+    _, tail = rest.split(end)
+    return f"{head}{start}\n{body}{end}{tail}"
+
+
+def update_readme(readme: Path, root: Path) -> None:
+    if not readme.is_file():
+        raise EvalError(f"--readme {readme}: no such file")
+    text = readme.read_text(encoding="utf-8")
+    atomic_write_bytes(readme, replace_between(text, README_MARKERS, readme_table(root), readme).encode())
