@@ -19,6 +19,7 @@ from genimg.app.tabs.card import CardTab
 from genimg.app.tabs.encode import EncodeTab
 from genimg.app.tabs.gan import GanTab
 from genimg.app.tabs.how import HowTab
+from genimg.app.tabs.lab import LabTab
 from genimg.app.tabs.vae import VaeTab
 
 # Tiny models: one intra-op thread is ~100x faster than two when the CPU is busy (OpenMP spin-waits);
@@ -43,7 +44,7 @@ CSS = (Path(__file__).resolve().parent / "genimg" / "app" / "style.css").read_te
 LAUNCH = {"max_file_size": "5mb", "show_error": True, "css": CSS, "footer_links": ["api", "gradio"], "i18n": i18n}
 
 gan_tab, vae_tab, encode_tab = GanTab(registry), VaeTab(registry), EncodeTab(registry)
-card_tab, how_tab = CardTab(registry), HowTab(registry, EXAMPLES)
+card_tab, how_tab, lab_tab = CardTab(registry), HowTab(registry, EXAMPLES), LabTab()
 MODEL_TABS = [gan_tab, vae_tab, encode_tab, card_tab]  # what the model selector updates, in this order
 
 
@@ -64,6 +65,7 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
         encode_tab.build(model, i18n, FIRST, EXAMPLES)
         card_tab.build(i18n)
         how_tab.build(model, i18n)
+        lab_tab.build(i18n)
     vae_tab.wire_encoded(model, encode_tab.numbers, encode_tab.edit, tabs)
 
     model_outputs = [output for tab in MODEL_TABS for output in tab.model_outputs()]

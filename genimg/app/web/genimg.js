@@ -136,6 +136,7 @@ ready.catch((error) => console.warn(`genimg: the in-browser runtime is unavailab
                                     "the page works through the server"));
 
 window.genimg = {
+  lab: window.genimg?.lab, // the training lab (lab/index.js), if it loaded first
   ready,
   models,
   latentFromSeed, // (seed, zDim) -> Float64Array, numpy's RandomState(seed).randn(zDim)

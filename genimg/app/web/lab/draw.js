@@ -85,8 +85,9 @@ export function drawGan(canvas, view, size, show) {
   if (show.real) dots(view.real, COLORS.real, 2.2);
   if (show.fake) dots(view.fake, COLORS.fake, 2.2);
   if (show.arrows) {
-    // one scale for every arrow, so a vanishing gradient shows as vanishing arrows
-    const scale = 0.02 * size;
+    // one scale for every arrow (a gradient of 0.1 draws 3% of the picture), so a vanishing gradient shows
+    // as vanishing arrows; the longest are cut at 8%
+    const scale = 0.3 * size;
     context.strokeStyle = COLORS.arrow;
     context.lineWidth = 1;
     context.beginPath();

@@ -71,6 +71,7 @@ export class GanRun {
     // -1 for the real half of a D batch, +1 for the fake half: softplus(sign * logit) is D's loss per point
     this.dSign = tf.tidy(() => tf.concat([tf.fill([this.options.batch, 1], -1), tf.fill([this.options.batch, 1], 1)]));
     this.steps = 0;
+    this.diverged = false;
     this.history = []; // [{step, dLoss, gLoss}]
     // What view() shows: fixed real points and fixed noise, so the picture moves only because G moves.
     const viewRandom = new Random(seed ^ 0x5eed);
@@ -110,7 +111,7 @@ export class GanRun {
     const { batch } = options;
     let dLoss = NaN;
     let gLoss = NaN;
-    for (let s = 0; s < n; s++) {
+    for (let s = 0; s < n && !this.diverged; s++) {
       for (let k = 0; k < options.dSteps; k++) {
         const real = tf.tensor2d(sample(this.sampler, this.random, batch), [batch, 2]);
         const z = tf.tensor2d(this.random.uniforms(batch * NOISE_DIM, -1, 1), [batch, NOISE_DIM]);
@@ -131,8 +132,10 @@ export class GanRun {
       tf.dispose([z, value, grads]);
       this.steps += 1;
       this.history.push({ step: this.steps, dLoss, gLoss });
+      // a loss that is not a number means the weights blew up (too large a step): training stops here
+      this.diverged = !Number.isFinite(dLoss) || !Number.isFinite(gLoss);
     }
-    return { step: this.steps, dLoss, gLoss };
+    return { step: this.steps, dLoss, gLoss, diverged: this.diverged };
   }
 
   /** {klGrid}: KL(real || generated) over QUALITY_POINTS of each on a QUALITY_BINS^2 grid (see klGrid). */
@@ -188,6 +191,7 @@ export class GanRun {
   state() {
     return {
       kind: "gan", version: 1, options: { ...this.options }, steps: this.steps, history: this.history.slice(),
+      diverged: this.diverged,
       random: this.random.save(), generator: saveVariables(this.gVariables),
       discriminator: saveVariables(this.dVariables),
       optimizerG: this.optimizerG.save(), optimizerD: this.optimizerD.save(),
@@ -202,6 +206,7 @@ export class GanRun {
     this.random = Random.restore(saved.random);
     this.steps = saved.steps;
     this.history = saved.history.slice();
+    this.diverged = Boolean(saved.diverged);
   }
 
   dispose() {

@@ -20,21 +20,31 @@ import { loadDigits } from "./digits.js";
 const KINDS = ["gan", "vae"];
 let tfPromise = null;
 
+/** The vendored runtime's URLs: the page's genimg config when it has one (the same URLs genimg.js loads, so
+ *  nothing loads twice), else the files beside this module. */
+function vendorUrls() {
+  const config = document.getElementById("genimg-config");
+  if (config) return JSON.parse(config.textContent).vendor;
+  const vendor = (name) => new URL(`../vendor/${name}`, import.meta.url).href;
+  return {
+    tfjs: vendor("tfjs/tf.min.js"),
+    wasmBackend: vendor("tfjs-backend-wasm/tf-backend-wasm.min.js"),
+    wasmFiles: {
+      "tfjs-backend-wasm.wasm": vendor("tfjs-backend-wasm/tfjs-backend-wasm.wasm"),
+      "tfjs-backend-wasm-simd.wasm": vendor("tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm"),
+    },
+  };
+}
+
 /** The page's tfjs: window.tf when the page has loaded it already, else the shared runtime loader. */
 function runtime() {
   if (!tfPromise) {
     tfPromise = (async () => {
       if (window.tf && window.tf.getBackend()) return window.tf;
+      if (window.genimg?.ready) await window.genimg.ready.catch(() => null); // genimg.js loads the same runtime
+      if (window.tf && window.tf.getBackend()) return window.tf;
       const { loadRuntime } = await import("../runtime.js");
-      const vendor = (name) => new URL(`../vendor/${name}`, import.meta.url).href;
-      const { tf } = await loadRuntime({
-        tfjs: vendor("tfjs/tf.min.js"),
-        wasmBackend: vendor("tfjs-backend-wasm/tf-backend-wasm.min.js"),
-        wasmFiles: {
-          "tfjs-backend-wasm.wasm": vendor("tfjs-backend-wasm/tfjs-backend-wasm.wasm"),
-          "tfjs-backend-wasm-simd.wasm": vendor("tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm"),
-        },
-      });
+      const { tf } = await loadRuntime(vendorUrls());
       return tf;
     })();
     tfPromise.catch(() => { tfPromise = null; }); // a later call may retry
@@ -94,4 +104,6 @@ window.genimg.lab = {
   options: { gan: GAN_OPTIONS, vae: VAE_OPTIONS },
   presets: PRESETS,
   runtime,
+  /** Builds the Lab's page inside `element` (the Lab tab calls it; see ui.js). */
+  mount: async (element, strings) => (await import("./ui.js")).mount(element, strings),
 };

@@ -7,16 +7,18 @@
  * Weights: Glorot uniform (Glorot & Bengio 2010), U(-a, a) with a = sqrt(6 / (in + out)); biases 0.
  */
 export function makeMlp(tf, random, sizes) {
-  const layers = [];
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    const [fanIn, fanOut] = [sizes[i], sizes[i + 1]];
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
-    layers.push({
-      w: tf.variable(tf.tensor2d(random.uniforms(fanIn * fanOut, -limit, limit), [fanIn, fanOut])),
-      b: tf.variable(tf.zeros([fanOut])),
-    });
-  }
-  return layers;
+  return tf.tidy(() => { // tidy frees the initial tensors; the variables made from them stay
+    const layers = [];
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      const [fanIn, fanOut] = [sizes[i], sizes[i + 1]];
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      layers.push({
+        w: tf.variable(tf.tensor2d(random.uniforms(fanIn * fanOut, -limit, limit), [fanIn, fanOut])),
+        b: tf.variable(tf.zeros([fanOut])),
+      });
+    }
+    return layers;
+  });
 }
 
 /** x [N, in] -> [N, out]: dense layers, `activation` ("relu" or "leakyrelu", slope 0.2) between them, none
@@ -39,8 +41,8 @@ export function mlpVariables(layers) {
 export class Adam {
   constructor(tf, variables, lr, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8) {
     Object.assign(this, { tf, variables, lr, beta1, beta2, epsilon, t: 0 });
-    this.m = variables.map((v) => tf.variable(tf.zerosLike(v), false)); // first moments, shaped as v
-    this.v = variables.map((v) => tf.variable(tf.zerosLike(v), false)); // second moments
+    this.m = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false))); // first moments
+    this.v = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false))); // second moments
   }
 
   /** grads: {name: Tensor} as tf.variableGrads returns, keyed by variable name. */

@@ -13,7 +13,7 @@ export const VAE_OPTIONS = {
   beta: { default: 1, min: 0, max: 50 }, // weight of the KL term; 1 = the ELBO
   lr: { default: 0.002, min: 1e-6, max: 1 }, // Adam learning rate
   batch: { default: 100, min: 10, max: 1800, integer: true },
-  hidden: { default: 256, min: 16, max: 1024, integer: true }, // units of the one hidden layer, encoder and decoder
+  hidden: { default: 128, min: 16, max: 1024, integer: true }, // units of the one hidden layer, encoder and decoder
 };
 export const Z_DIM = 2;
 export const PIXELS = 784;
