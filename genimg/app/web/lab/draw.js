@@ -73,17 +73,17 @@ export function drawGan(canvas, view, size, show) {
       context.stroke();
     }
   }
-  const dots = (points, color, radius) => {
+  const dots = (points, color, half) => { // squares, one path per colour: far cheaper than arcs
     context.fillStyle = color;
+    context.beginPath();
     for (let i = 0; i < points.length; i += 2) {
       const [px, py] = at(points[i], points[i + 1]);
-      context.beginPath();
-      context.arc(px, py, radius, 0, 2 * Math.PI);
-      context.fill();
+      context.rect(px - half, py - half, 2 * half, 2 * half);
     }
+    context.fill();
   };
-  if (show.real) dots(view.real, COLORS.real, 2.2);
-  if (show.fake) dots(view.fake, COLORS.fake, 2.2);
+  if (show.real) dots(view.real, COLORS.real, 2);
+  if (show.fake) dots(view.fake, COLORS.fake, 2);
   if (show.arrows) {
     // one scale for every arrow (a gradient of 0.1 draws 3% of the picture), so a vanishing gradient shows
     // as vanishing arrows; the longest are cut at 8%

@@ -154,7 +154,7 @@ export class GanRun {
    *   y = -1), grid [2 * lines * samples, 2] (the noise square's grid lines through G; `lines` lines of
    *   `samples` points each way).
    */
-  view(cells = 48, lines = 11, samples = 25) {
+  view(cells = 32, lines = 11, samples = 21) {
     const { tf } = this;
     return tf.tidy(() => {
       const fake = this.generate(tf.tensor2d(this.viewNoise, [300, NOISE_DIM])); // [300, 2]

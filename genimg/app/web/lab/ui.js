@@ -7,7 +7,7 @@
 import { COLORS, drawCodes, drawCurves, drawDecoded, drawGan } from "./draw.js";
 
 const TRAIN_MS = { gan: 24, vae: 30 }; // training time per animation frame
-const QUALITY_EVERY_MS = 500; // klGrid / held-out loss: recomputed twice a second while playing
+const QUALITY_EVERY_MS = 1000; // klGrid / held-out loss: recomputed once a second while playing
 const CURVE_POINTS = 400; // loss curves keep at most this many points (averaged)
 
 function pickStrings(strings) {
@@ -193,9 +193,10 @@ export function mount(root, strings) {
   function sizes() {
     const width = root.clientWidth || 800;
     const narrow = width < 700;
-    const picture = narrow ? Math.min(width - 8, 420) : Math.min(440, Math.floor(width * 0.5) - 16);
-    return { narrow, picture: state.kind === "vae" && !narrow ? Math.min(picture, Math.floor(width / 3) - 12) : picture,
-             curvesWidth: narrow ? width - 8 : Math.max(240, width - picture - 40) };
+    const pictures = state.kind === "vae" ? 2 : 1; // the VAE shows codes and decoded grid side by side
+    const picture = narrow ? Math.min(width - 8, 420)
+      : Math.min(440, Math.floor(width / (pictures + 1)) - 16);
+    return { picture, curvesWidth: narrow ? width - 8 : Math.max(240, width - pictures * (picture + 8) - 40) };
   }
 
   function draw(withCurves = true) {
@@ -238,7 +239,8 @@ export function mount(root, strings) {
     } else {
       stats.textContent = `${t("lab_stat_epoch", { epoch: run.model.epoch.toFixed(1) })} · ` +
         `${t("lab_stat_heldout", { loss: q ? q.heldOutLoss.toFixed(1) : "-" })} · ` +
-        `recon ${q ? q.recon.toFixed(1) : "-"} · KL ${q ? q.kl.toFixed(2) : "-"} · ${rate}`;
+        `${t("lab_curve_recon")} ${q ? q.recon.toFixed(1) : "-"} · ${t("lab_curve_kl")} ${q ? q.kl.toFixed(2) : "-"} · ` +
+        rate;
     }
   }
 
@@ -263,7 +265,10 @@ export function mount(root, strings) {
         state.stats.quality = state.run.quality();
         state.stats.lastQuality = now;
       }
+      const drawStart = performance.now();
       draw(state.stats.frames % 4 === 0); // the curves change slowly: every 4th frame
+      state.stats.drawMs = performance.now() - drawStart;
+      state.stats.trainMs = drawStart - start;
       windowFrames += 1;
       state.stats.frames += 1;
     }
