@@ -6,7 +6,6 @@ one, as gr.I18n does) and serves the web folder; it has no handlers and no API e
 """
 
 import hashlib
-import json
 
 import gradio as gr
 
@@ -51,4 +50,4 @@ class LabTab:
             gr.HTML(value="", elem_id="lab",
                     html_template=f"<div class='lab-mount'>{strings['en']['lab_loading']}</div>",
                     css_template=(LAB / "lab.css").read_text(encoding="utf-8"), js_on_load=JS_ON_LOAD,
-                    strings=json.loads(json.dumps(strings)), module=module_url())
+                    strings=strings, module=module_url())

@@ -95,7 +95,7 @@ export function mount(root, strings) {
     show[name] = box;
     toggles.appendChild(el("label", {}, [box, el("span", { text: t(`lab_show_${name}`) })]));
   }
-  const beta = el("input", { id: "lab-beta", type: "range", min: "0", max: "20", step: "0.1", value: "1" });
+  const beta = el("input", { id: "lab-beta", type: "range", min: "0", max: "50", step: "0.5", value: "1" });
   const betaValue = el("span", { id: "lab-beta-value", text: "1.0" });
   const lrVae = number("lab-lr", lab.options.vae.lr.default, 0.0005, 0.0001, 1);
 
@@ -288,7 +288,7 @@ export function mount(root, strings) {
   stepButton.addEventListener("click", async () => {
     if (!state.run) return;
     setPlaying(false);
-    await state.run.step(state.kind === "gan" ? 1 : 1);
+    await state.run.step(1);
     state.stats.quality = state.run.quality();
     draw();
   });

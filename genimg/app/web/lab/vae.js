@@ -17,7 +17,7 @@ export const VAE_OPTIONS = {
 };
 export const Z_DIM = 2;
 export const PIXELS = 784;
-export const SPAN = 3; // the latent square the lab draws: [-3, 3]^2
+export const SPAN = 4; // the latent square the lab draws: [-4, 4]^2 (early codes spread wide)
 const QUALITY_SEED = 20241; // the held-out loss's noise: fixed, apart from the training stream
 
 export class VaeRun {
