@@ -79,7 +79,7 @@ def main() -> int:
             page.click(f"[data-preset={preset}]")  # defaults, seed 0, playing
             if data:
                 page.select_option("#lab-data", data)  # a fresh run on that data, still playing
-                page.wait_for_function(f"genimg.lab.ui.run.options.data === '{data}' && genimg.lab.ui.playing")
+                page.wait_for_function(f"genimg.lab.ui.run?.options.data === '{data}' && genimg.lab.ui.playing")
             seconds, curve = time_to_kl(page, args.limit)
             speed = rates(page, 5)
             reached = f"{seconds:.1f} s" if seconds else f"more than {args.limit:.0f} s"
@@ -89,7 +89,7 @@ def main() -> int:
         if args.only == "gan":
             return 0
         page.click("[data-preset=vae]")
-        page.wait_for_function("genimg.lab.ui.run.kind === 'vae' && genimg.lab.ui.playing")
+        page.wait_for_function("genimg.lab.ui.run?.kind === 'vae' && genimg.lab.ui.playing")
         time.sleep(2)
         speed = rates(page, 20)
         quality = page.evaluate("genimg.lab.ui.run.quality()")

@@ -135,12 +135,12 @@ def test_vae_held_out_loss_falls(lab):
 @pytest.mark.e2e
 def test_training_sends_no_request(lab):
     lab.click("[data-preset=ring]")
-    lab.wait_for_function("genimg.lab.ui.playing && genimg.lab.ui.run.steps > 0")
+    lab.wait_for_function("genimg.lab.ui.playing && genimg.lab.ui.run?.steps > 0")
     lab.requests.clear()
     start = evaluate(lab, "genimg.lab.ui.run.steps")
     time.sleep(3)
     lab.click("[data-preset=vae]")
-    lab.wait_for_function("genimg.lab.ui.run.kind === 'vae' && genimg.lab.ui.run.steps > 20")
+    lab.wait_for_function("genimg.lab.ui.run?.kind === 'vae' && genimg.lab.ui.run.steps > 20")
     steps = evaluate(lab, "genimg.lab.ui.run.steps")
     lab.click("#lab-play")  # pause
     assert lab.requests == [], lab.requests
