@@ -166,6 +166,7 @@ class GanTab:
         browser_only = {"queue": False, "show_progress": "hidden"}
         gr.on([self.psi.input, self.label.input, generate_button.click, self.seeds.submit], None, inputs, None,
               js=live.GAN_LIVE_JS, **browser_only)
+        model.change(None, model, None, js=live.WARM_JS, **browser_only)
         gr.on([scrub.input, seed_a.change, seed_b.change], None, [model, seed_a, seed_b, scrub, self.psi, self.label],
               None, js=live.INTERPOLATE_JS, **browser_only)
 

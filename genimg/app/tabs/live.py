@@ -153,6 +153,10 @@ def vae_pad() -> gr.HTML:
                    js_on_load=PAD_ON_LOAD + PICK_LANGUAGE, elem_id="vae-pad", elem_classes="genimg-live")
 
 
+# The model selector: fetch the new model's networks at once (no request later, while a hand moves).
+WARM_JS = """(model) => { if (window.genimgLive) window.genimgLive.warm(model).catch(() => {}); return []; }"""
+
+
 # ---- GAN tab ---------------------------------------------------------------------------------------------------
 
 GAN_LIVE_JS = """async (model, seeds, psi, label) => {

@@ -213,6 +213,7 @@ async function ganRender(model, seedsText, psi, label) {
   box.querySelector(".genimg-live-caption").textContent = `psi ${Number(psi).toFixed(2)} · ${label} · ` +
     `${seeds.length} seed${seeds.length === 1 ? "" : "s"}`;
   box.classList.add("genimg-live-on");
+  box.dataset.frames = Number(box.dataset.frames || 0) + 1; // how many grids drawn (tests and benchmarks wait on it)
   return [];
 }
 
@@ -252,27 +253,27 @@ function padPointer(x, y) {
   pad.point = { x: Math.max(0, Math.min(1, x)), y: Math.max(0, Math.min(1, y)) };
 }
 
-/** Once the runtime is ready: load the first model's other networks and run each once (fetches their weights
- * and compiles the backend's kernels at page load, not at the first drag). Resolves when done. */
-async function warm() {
+/** Load a dataset's networks and run each once: fetches their weights and compiles the backend's kernels when
+ * the model is picked (the page's first model: at page load), not at the first drag. Resolves when done. */
+async function warm(model) {
   await new Promise((resolve) => {
     if (window.genimg) resolve();
     else window.addEventListener("genimg-loaded", resolve, { once: true });
   });
   const g = window.genimg;
   await g.ready;
-  for (const { model, kind, zDim } of g.models().filter((m) => m.model === config.first)) {
+  for (const { kind, zDim } of g.models().filter((m) => m.model === model)) {
     if (kind === "gan") await g.generate(model, [0], 1.0, "any");
     else await g.decode(model, new Array(zDim).fill(0));
   }
   return true;
 }
 
-const warmed = warm();
+const warmed = warm(config.first);
 warmed.catch(() => {}); // not live: the page's notice says so
 
 window.genimgLive = {
-  warmed,
+  warmed, warm,
   status, vaeSlide, padMap, padPointer, padSlide: (model, values) => padSlide(model, values, pad.point), ganRender,
   interpolate, parseSeeds, slerp,
 };
