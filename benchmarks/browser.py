@@ -125,12 +125,17 @@ def new_page(browser, url: str, block_runtime: bool = False):
     return page
 
 
-def pick_model(page, model: str) -> None:
+def pick_model(page, model: str, requests: list) -> None:
+    """Pick a model in the selector, then wait until the page's requests for it (the server's model_changed,
+    the browser weights) have stopped for 2 s: they belong to the pick, not to the drag measured next."""
     page.click("#model input")
     page.get_by_role("option", name=model, exact=True).click()
-    page.wait_for_timeout(1500)  # the server's model_changed updates land
+    page.locator("#model input").blur()
     page.evaluate("(model) => window.genimgLive.warm(model)", model)  # its networks, fetched once
-    page.wait_for_load_state("networkidle")
+    count = -1
+    while count != len(requests):
+        count = len(requests)
+        page.wait_for_timeout(2000)
 
 
 def drag(page, step_js: str, slider: str, target: str, steps: int, warmup: int, start: int = 0) -> list[float]:
@@ -172,7 +177,7 @@ def main() -> None:
         page.on("request", lambda r: requests.append(r.url))
         for model in ("mnist", "emoji"):
             if model != "mnist":
-                pick_model(page, model)
+                pick_model(page, model, requests)
             before = len(requests)
             screen = drag(page, STEP_IMG, "#z-slider-0 input[type=range]", "#vae-image img", args.steps, args.warmup)
             during = len(requests) - before
@@ -189,7 +194,7 @@ def main() -> None:
         # psi -> 16 seeds, live grid
         page.locator("[role=tablist]").first.get_by_role("tab").nth(0).click()
         for model in ("mnist", "emoji"):
-            pick_model(page, model)
+            pick_model(page, model, requests)
             page.locator("#seeds textarea, #seeds input").first.fill("0-15")
             before = len(requests)
             psi = "#tab-gan input[type=range]"
