@@ -20,6 +20,7 @@ from genimg.app.tabs.encode import EncodeTab
 from genimg.app.tabs.gan import GanTab
 from genimg.app.tabs.how import HowTab
 from genimg.app.tabs.lab import LabTab
+from genimg.app.tabs.live import launch_options, notice
 from genimg.app.tabs.vae import VaeTab
 
 # Tiny models: one intra-op thread is ~100x faster than two when the CPU is busy (OpenMP spin-waits);
@@ -41,7 +42,9 @@ CSS = (Path(__file__).resolve().parent / "genimg" / "app" / "style.css").read_te
 # Server settings for a public Space: uploads capped, only Gradio's own cache is served (no allowed_paths).
 # show_error: Gradio opens uploads before our handler does, so a broken or oversized file fails there; with
 # this the message (e.g. "cannot identify image file", "exceeds limit of 25000000 pixels") reaches the user.
-LAUNCH = {"max_file_size": "5mb", "show_error": True, "css": CSS, "footer_links": ["api", "gradio"], "i18n": i18n}
+LAUNCH = {"max_file_size": "5mb", "show_error": True, "css": CSS, "footer_links": ["api", "gradio"], "i18n": i18n,
+          # the browser side (README "Live in the browser"): runtime and browser weights in <head>, cache headers
+          **launch_options(registry, FIRST)}
 
 gan_tab, vae_tab, encode_tab = GanTab(registry), VaeTab(registry), EncodeTab(registry)
 card_tab, how_tab, lab_tab = CardTab(registry), HowTab(registry, EXAMPLES), LabTab()
@@ -56,6 +59,7 @@ def model_changed(model: str, request: gr.Request) -> list:
 
 with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
     gr.Markdown(i18n("app_intro_md"))
+    notice()  # one line, only if the in-browser runtime cannot load
     gr.Markdown(registry.problems_markdown() if DATASETS else f"No checkpoints found under {registry.root}.\n\n"
                 + registry.problems_markdown(), visible=bool(registry.problems) or not DATASETS)
     model = gr.Dropdown(DATASETS, value=FIRST, label=i18n("model_label"), elem_id="model", scale=0, min_width=200)

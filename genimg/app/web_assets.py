@@ -107,9 +107,16 @@ def head_html(entries: list[dict], default: tuple[str, str] | None = None, backe
               "default": {"model": default[0], "kind": default[1]} if default else None,
               "vendor": vendor_urls(), "backend": backend}
     data = json.dumps(config, separators=(",", ":")).replace("</", "<\\/")  # no early </script>
-    module = file_url(WEB / "genimg.js", _digest(WEB / "genimg.js"))
     return (f'<script type="application/json" id="genimg-config">{data}</script>\n'
-            f'<script type="module" src="{html.escape(module, quote=True)}"></script>\n')
+            f'{module_script(WEB / "genimg.js")}\n')
+
+
+def module_script(path: Path) -> str:
+    """<script type="module"> for a file of the web folder (versioned URL); if it cannot load, it says so in
+    window.genimgLoadError, which the page's notice reads (genimg/app/tabs/live.py)."""
+    url = html.escape(file_url(path, _digest(path)), quote=True)
+    return (f'<script type="module" src="{url}" '
+            f'onerror="window.genimgLoadError = \'{path.name} did not load\'"></script>')
 
 
 def setup(models: dict[str, dict[str, nn.Module]], default: tuple[str, str] | None = None, backend: str = "wasm",

@@ -13,6 +13,7 @@ from ...images import gif_bytes, grid, png_bytes, to_pil, upscale
 from ...sampling import generate, labels_for_seeds, latent_from_seed, parse_seeds, slerp
 from ..checks import FRAMES_RANGE, MAX_IMAGES, PSI_RANGE, check_int, check_psi, check_seed, user_errors
 from ..registry import Registry
+from . import live
 
 GALLERY_SIDE = 128  # display size: upscaled crisply (nearest neighbour) to the largest multiple <= this
 GALLERY_COLUMNS = {"small": 12, "medium": 8, "large": 4}
@@ -120,6 +121,7 @@ class GanTab:
                     display = gr.Radio([(i18n(f"gan_display_{size}"), size) for size in GALLERY_COLUMNS],
                                        value="medium", label=i18n("gan_display_label"))
                 with gr.Column(scale=3):
+                    live.gan_live()  # psi and class, live in the browser (live.py)
                     self.gallery = gr.Gallery(label=i18n("gan_gallery_label"), columns=GALLERY_COLUMNS["medium"],
                                               format="png", elem_id="gan-gallery", object_fit="contain",
                                               height="auto")
@@ -133,6 +135,10 @@ class GanTab:
                     interpolate = gr.Button(i18n("gan_interpolate_button"), min_width=100)
                 gif = gr.Image(label=i18n("gan_gif_label"), type="filepath",
                                interactive=False, height=240, elem_classes="pixelated")
+                with gr.Row():  # the scrubber: one frame at a time, in the browser
+                    scrub = gr.Slider(0.0, 1.0, value=0.0, step=0.01, label=i18n("gan_interp_t_label"),
+                                      elem_id="interp-t", min_width=200)
+                    live.interpolate_live()
             if first:
                 examples = gr.Examples([[first, "0-15", 1.0, "any"], [first, "100-131", 0.7, "any"],
                                         [first, "0-7", 1.0, self.registry.class_choices(first)[-1]]],
@@ -155,6 +161,14 @@ class GanTab:
                        api_name="display_size", **quiet)
         interpolate.click(self.interpolate, [model, seed_a, seed_b, frames, self.psi, self.label], gif,
                           api_name="interpolate", **gan_queue)
+        # live in the browser, no request (live.py): psi, class and new seeds redraw the live grid; the scrubber
+        # draws its frame. Without the in-browser runtime these hooks do nothing and the buttons work as before.
+        browser_only = {"queue": False, "show_progress": "hidden"}
+        gr.on([self.psi.input, self.label.input, generate_button.click, self.seeds.submit], None, inputs, None,
+              js=live.GAN_LIVE_JS, **browser_only)
+        model.change(None, model, None, js=live.WARM_JS, **browser_only)
+        gr.on([scrub.input, seed_a.change, seed_b.change], None, [model, seed_a, seed_b, scrub, self.psi, self.label],
+              None, js=live.INTERPOLATE_JS, **browser_only)
 
     def model_outputs(self) -> list:
         return [self.label, self.note]

@@ -16,6 +16,7 @@ from ...sampling import generate, latent_from_seed
 from ..checks import Z_LIMIT, check_int, check_seed, check_vector, user_errors
 from ..i18n import text
 from ..registry import Registry
+from . import live
 
 SLIDER_SIDE = 256  # display size of the decoded image
 TRAVERSE_STEPS = 7
@@ -174,6 +175,7 @@ class VaeTab:
                 with gr.Column(scale=1, min_width=260):
                     self.image = gr.Image(label=i18n("vae_image_label"), format="png", interactive=False,
                                           elem_id="vae-image", elem_classes="pixelated", height=256)
+                    self.live = live.vae_live()  # the sliders' server path (live.py)
                     with gr.Row():
                         latent_seed = gr.Number(0, label=i18n("vae_seed_label"), precision=0, minimum=0,
                                                 min_width=90)
@@ -205,12 +207,17 @@ class VaeTab:
                                          elem_classes="pixelated", height=440, min_width=280)
                     scatter_image = gr.Image(label=i18n("vae_scatter_label"), format="png", interactive=False,
                                              height=440, min_width=280)
+                self.pad = live.vae_pad()  # the same square, live in the browser: click or drag on it
 
         # the slider event is cheap (about 1 ms), so it skips the queue and shows no progress overlay
         quiet = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
         vae_queue = {"concurrency_id": "vae", "concurrency_limit": 2}
-        gr.on([s.input for s in self.sliders], self.slide_sliders, [model, *self.sliders], [self.image, self.z_json],
-              trigger_mode="always_last", api_name="slide_sliders", **quiet)
+        # While the in-browser runtime is live, a slider's input is drawn by live.js (no request); otherwise the js
+        # hook triggers self.live's input event, the server path it always was (live.py explains).
+        gr.on([s.input for s in self.sliders], None, [model, *self.sliders], [self.image, self.z_json],
+              js=live.VAE_SLIDE_JS, queue=False, show_progress="hidden")
+        self.live.input(self.slide_sliders, [model, *self.sliders], [self.image, self.z_json],
+                        trigger_mode="always_last", api_name="slide_sliders", **quiet)
         slide_button.click(self.slide, [model, self.z_json], self.image, api_name="slide", queue=False,
                            show_progress="hidden")
         random_latent.click(lambda m, s: self.show_latent(m, self.random_latent(m, s)), [model, latent_seed],
@@ -220,6 +227,11 @@ class VaeTab:
         traverse.click(self.traverse, [model, self.z_json], traverse_image, api_name="traverse", **vae_queue)
         draw_map.click(self.latent_map, [model, self.dim_x, self.dim_y, self.z_json],
                        [map_image, scatter_image, map_note], api_name="latent_map", **vae_queue)
+        # the latent pad (browser only): drawn with the map, then a click or drag moves two sliders and the picture
+        gr.on([draw_map.click, self.dim_x.input, self.dim_y.input], None, [model, self.dim_x, self.dim_y, self.z_json],
+              None, js=live.PAD_MAP_JS, queue=False, show_progress="hidden")
+        self.pad.input(None, [model, *self.sliders], [*self.sliders, self.image, self.z_json], js=live.PAD_SLIDE_JS,
+                       queue=False, show_progress="hidden")
 
     def latent_outputs(self) -> list:
         """What setting a latent updates: every slider, z, the image."""

@@ -129,9 +129,63 @@ async function generate(model, seeds, psi = 1.0, label = "any") {
   return images;
 }
 
+/** Several VAE latents at once (one forward pass) -> [{width, height, channels, data}], as genimg.decode(vae, z). */
+async function decodeMany(model, zs) {
+  const entry = entryFor(model, "vae", "decode");
+  if (!Array.isArray(zs) || zs.length > MAX_SEEDS) {
+    throw new Error(`zs must be an array of at most ${MAX_SEEDS} latents of ${entry.zDim} numbers, got ${describe(zs)}`);
+  }
+  const z = new Float32Array(zs.length * entry.zDim); // [N, zDim]
+  zs.forEach((latent, i) => z.set(checkLatent(latent, entry.zDim), i * entry.zDim));
+  const { tf } = await runtime();
+  const loaded = await modelFor(entry);
+  const images = [];
+  for (let start = 0; start < zs.length; start += BATCH) {
+    const end = Math.min(zs.length, start + BATCH);
+    images.push(...(await run(tf, loaded, z.subarray(start * entry.zDim, end * entry.zDim), null)));
+  }
+  return images;
+}
+
+/** GAN images from latents already scaled by psi (e.g. an interpolation path) and one class name each
+ * (conditional GANs; 'any' is not a class here: classFromSeed gives a seed's) -> [{width, height, channels, data}],
+ * as genimg.sampling.generate(gan, z, labels). */
+async function generateFromLatents(model, zs, labels = null) {
+  const entry = entryFor(model, "gan", "generate from");
+  if (!Array.isArray(zs) || zs.length > MAX_SEEDS) {
+    throw new Error(`zs must be an array of at most ${MAX_SEEDS} latents of ${entry.zDim} numbers, got ${describe(zs)}`);
+  }
+  const z = new Float32Array(zs.length * entry.zDim); // [N, zDim]
+  zs.forEach((latent, i) => z.set(checkLatent(latent, entry.zDim), i * entry.zDim));
+  let classes = null;
+  if (entry.classes.length) {
+    if (!Array.isArray(labels) || labels.length !== zs.length) {
+      throw new Error(`labels must be an array of ${zs.length} class names of ${entry.model} (one per latent): ` +
+                      `${entry.classes.join(", ")}; got ${describe(labels)}`);
+    }
+    classes = Int32Array.from(labels, (label) => {
+      const index = resolveLabel(entry, label);
+      if (index === null) throw new Error(`labels must be class names of ${entry.model}, not 'any'`);
+      return index;
+    });
+  }
+  const { tf } = await runtime();
+  return run(tf, await modelFor(entry), z, classes);
+}
+
+/** The class name a seed draws on a conditional GAN (the server's rule for label 'any'); null if unconditional. */
+function classFromSeed(model, seed) {
+  const entry = entryFor(model, "gan", "generate from");
+  checkSeed(seed);
+  if (!entry.classes.length) return null;
+  return entry.classes[labelFromSeed(seed, entry.zDim, entry.classPrior, entry.classes.length)];
+}
+
 const defaultEntry = config.models.find((m) => m.model === config.default?.model && m.kind === config.default?.kind)
   || config.models[0];
 const ready = runtime().then(() => (defaultEntry ? modelFor(defaultEntry) : null)).then(() => true);
+state.status = "loading";
+ready.then(() => { state.status = "ready"; }, () => { state.status = "failed"; });
 ready.catch((error) => console.warn(`genimg: the in-browser runtime is unavailable (${error.message}); ` +
                                     "the page works through the server"));
 
@@ -142,8 +196,14 @@ window.genimg = {
   latentFromSeed, // (seed, zDim) -> Float64Array, numpy's RandomState(seed).randn(zDim)
   decode,
   generate,
+  decodeMany, // (model, [z, ...]) -> images: one forward pass
+  generateFromLatents, // (model, [z * psi, ...], [className, ...]) -> images
+  classFromSeed, // (model, seed) -> the class label 'any' draws for that seed, or null
+  /** "loading", then "ready" (the runtime and the default model are in) or "failed" (the page uses the server). */
+  get status() { return state.status; },
   /** "wasm" or "cpu" once the runtime is loaded; null before (or when it could not load). */
   get backend() { return state.backend; },
   /** Why the preferred backend was not used (null when it was). */
   get fallbackReason() { return state.runtime ? state.runtime.fallbackReason : null; },
 };
+window.dispatchEvent(new Event("genimg-loaded")); // for scripts that started before this module
