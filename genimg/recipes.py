@@ -5,7 +5,8 @@
      "layout": {"columns": null, "scale": 1}}
 
 `checkpoint` is the first 12 hex digits of the sha256 of the weights file (model.safetensors), so a recipe
-names the exact network; `directions` the same for directions.safetensors when offsets are used. An
+names the exact network; `directions` the same for directions.safetensors when offsets are used. `psi` is
+one number, or one per seed (a truncation sweep). An
 inverted image has "z" (its latent, exact float32 values) and the class it was found with instead of seeds.
 `layout` says how the pixels were arranged: one image (columns null) or genimg.images.grid with that many
 columns, then scaled up by a whole factor (nearest neighbour).
@@ -85,7 +86,7 @@ def make(model: nn.Module, name: str, checkpoint: str, *, seeds: list[int] | Non
         recipe["z"] = [float(v) for v in np.asarray(z, dtype=np.float32).reshape(-1)]  # exact: float32 in float64
     else:
         recipe["seeds"] = [int(s) for s in seeds]
-        recipe["psi"] = float(psi)
+        recipe["psi"] = [float(p) for p in psi] if isinstance(psi, (list, tuple, np.ndarray)) else float(psi)
     recipe["label"] = class_name(model, resolve_label(model, label))
     if offsets is not None and np.any(np.asarray(offsets) != 0):
         recipe["offsets"] = [float(v) for v in np.asarray(offsets, dtype=np.float32)]
@@ -133,8 +134,9 @@ def check(recipe) -> None:
         if not isinstance(seeds, list) or not 0 < len(seeds) <= MAX_LATENTS or not all(
                 isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED for s in seeds):
             raise RecipeError(f"recipe 'seeds' must be 1 to {MAX_LATENTS} integers from 0 to {MAX_SEED}")
-        if not is_number(recipe.get("psi")):
-            raise RecipeError(f"recipe 'psi' must be a number, got {recipe.get('psi')!r:.60}")
+        psi = recipe.get("psi")
+        if not (is_number(psi) or (isinstance(psi, list) and len(psi) == len(seeds) and all(map(is_number, psi)))):
+            raise RecipeError(f"recipe 'psi' must be a number (or one per seed), got {psi!r:.60}")
     if not isinstance(numbers, list) or not all(is_number(v) for v in numbers):
         raise RecipeError("recipe 'z' and 'offsets' must be lists of finite numbers")
     layout = recipe.get("layout")
@@ -161,7 +163,7 @@ def arrange(images: np.ndarray, columns: int | None, scale: int) -> Image.Image:
     return picture.resize((picture.width * scale, picture.height * scale), Image.Resampling.NEAREST)
 
 
-def picture(model: nn.Module, images: np.ndarray, recipe: dict) -> Image.Image:
+def picture(images: np.ndarray, recipe: dict) -> Image.Image:
     """Images made as the recipe says -> the PIL image carrying that recipe (what gets written)."""
     layout = recipe["layout"]
     return attach(arrange(images, layout["columns"], layout["scale"]), recipe)
@@ -182,4 +184,4 @@ def render(model: nn.Module, recipe: dict, directions: np.ndarray | None = None)
         labels = labels_for_seeds(model, recipe["seeds"], recipe["label"])
         images = generate(model, latents(recipe["seeds"], model.z_dim, recipe["psi"], recipe.get("offsets"),
                                          directions), labels)
-    return picture(model, images, recipe)
+    return picture(images, recipe)
