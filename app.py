@@ -4,7 +4,9 @@ handlers, layouts and strings live in genimg/app/. Models load once, here, at im
     python app.py            # serves on http://localhost:7860
     GENIMG_CHECKPOINTS=/path/to/checkpoints python app.py
 
-Public API (README "API"): sample, interpolate, slide, traverse, latent_map, reconstruct.
+Public API (README "API"): sample, interpolate, video, invert, slide, traverse, latent_map, reconstruct. The same
+endpoints are MCP tools (launch(mcp_server=True)): an agent connects to /gradio_api/mcp/ and lists them; their
+docstrings are the tools' descriptions.
 """
 
 import logging
@@ -42,7 +44,9 @@ CSS = (Path(__file__).resolve().parent / "genimg" / "app" / "style.css").read_te
 # Server settings for a public Space: uploads capped, only Gradio's own cache is served (no allowed_paths).
 # show_error: Gradio opens uploads before our handler does, so a broken or oversized file fails there; with
 # this the message (e.g. "cannot identify image file", "exceeds limit of 25000000 pixels") reaches the user.
+# mcp_server: every documented endpoint is also an MCP tool (streamable HTTP at /gradio_api/mcp/).
 LAUNCH = {"max_file_size": "5mb", "show_error": True, "css": CSS, "footer_links": ["api", "gradio"], "i18n": i18n,
+          "mcp_server": True,
           # the browser side (README "Live in the browser"): runtime and browser weights in <head>, cache headers
           **launch_options(registry, FIRST)}
 

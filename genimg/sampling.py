@@ -5,6 +5,10 @@ forever. Truncation multiplies z by psi. For a class-conditional GAN with no lab
 label is drawn from the same RandomState after z, from the model's class prior, so the seed still
 names one image. A VAE decodes the same z.
 
+Discovered directions (GANSpace, see genimg/directions.py) edit a seed's latent after truncation:
+z = psi * z(seed) + sum_k offsets[k] * directions[k], each direction a unit vector in z, so an offset is
+counted in standard deviations of the prior along it. Seed, psi and offsets name the edited image.
+
 Images come back as uint8 arrays (N, H, W, C) at the model's own size.
 """
 
@@ -70,6 +74,17 @@ def slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
     return ((np.sin((1 - t) * omega) * a64 + np.sin(t * omega) * b64) / np.sin(omega)).astype(np.float32)
 
 
+def loop_path(frames: int) -> np.ndarray:
+    """(frames,) interpolation weights t for a seamless loop A -> B -> A: t = (1 - cos(2 pi i / frames)) / 2.
+
+    Frame 0 is A, frame frames/2 is B (for an even count), and the frame after the last would be A again,
+    so a player that loops shows no jump; the cosine eases in and out at both ends.
+    """
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 2:
+        raise ValueError(f"frames must be a whole number of at least 2, got {frames!r}")
+    return (1 - np.cos(2 * np.pi * np.arange(frames) / frames)) / 2
+
+
 def resolve_label(model: nn.Module, label: int | str | None) -> int | None:
     """A label given as index or class name -> index (None = the seed decides); ValueError if unknown."""
     if label is None or label == "any":
@@ -115,14 +130,38 @@ def generate(model: nn.Module, z: np.ndarray, labels: list[int] | None = None) -
     raise TypeError(f"cannot sample from a {type(model).__name__}; expected a GAN generator or a VAE")
 
 
-def sample(model: nn.Module, seeds: list[int], psi: float = 1.0, label: int | str | None = None) -> np.ndarray:
-    """Seeds -> uint8 images (N, H, W, C). psi scales z (truncation); label picks a class (conditional GANs)."""
-    if not np.isfinite(psi):
-        raise ValueError(f"psi must be a finite number, got {psi}")
-    z_dim = model.z_dim
+def latents(seeds: list[int], z_dim: int, psi=1.0, offsets=None, directions=None) -> np.ndarray:
+    """Seeds -> the latents (N, z_dim) float32 they name: psi * z(seed) + offsets @ directions.
+
+    psi: one number, or one per seed (a truncation sweep). offsets: K numbers (standard deviations along each
+    direction), or None; directions: (>= K, z_dim), the rows of directions.safetensors
+    (genimg.directions.load_directions). Only the first K directions are used.
+    """
+    psi = np.asarray(psi, dtype=np.float32)
+    if not np.isfinite(psi).all() or psi.shape not in ((), (len(seeds),)):
+        raise ValueError(f"psi must be a finite number (or one per seed), got {psi.tolist()!r:.80}")
+    z = np.stack([latent_from_seed(s, z_dim) for s in seeds]) if seeds else np.zeros((0, z_dim), np.float32)
+    z = z * (psi[:, None] if psi.ndim else psi)  # (N, z_dim)
+    if offsets is None or len(offsets) == 0:
+        return z.astype(np.float32)
+    offsets = np.asarray(offsets, dtype=np.float32)
+    if directions is None:
+        raise ValueError("direction offsets need the directions (genimg.directions.load(checkpoint_dir))")
+    directions = np.asarray(directions, dtype=np.float32)
+    if offsets.ndim != 1 or not np.isfinite(offsets).all():
+        raise ValueError(f"offsets must be a list of finite numbers, got {offsets.tolist()!r:.80}")
+    if directions.ndim != 2 or directions.shape[1] != z_dim or len(offsets) > len(directions):
+        raise ValueError(f"{len(offsets)} offsets for directions of shape {directions.shape}; "
+                         f"at most {len(directions)} offsets, each direction of {z_dim} numbers")
+    return (z + offsets @ directions[:len(offsets)]).astype(np.float32)  # (N, z_dim)
+
+
+def sample(model: nn.Module, seeds: list[int], psi: float = 1.0, label: int | str | None = None,
+           offsets=None, directions=None) -> np.ndarray:
+    """Seeds -> uint8 images (N, H, W, C). psi scales z (truncation); label picks a class (conditional GANs);
+    offsets move each latent along discovered directions (see `latents`)."""
     labels = labels_for_seeds(model, seeds, label)
-    z = np.stack([latent_from_seed(s, z_dim) for s in seeds]) * np.float32(psi) if seeds else np.zeros((0, z_dim))
-    return generate(model, z, labels)
+    return generate(model, latents(seeds, model.z_dim, psi, offsets, directions), labels)
 
 
 def labels_for_seeds(model: nn.Module, seeds: list[int], label: int | str | None = None) -> list[int | None]:
@@ -132,6 +171,18 @@ def labels_for_seeds(model: nn.Module, seeds: list[int], label: int | str | None
         return [None] * len(seeds)
     return [fixed if fixed is not None else label_from_seed(s, model.z_dim, model.class_prior, model.num_classes)
             for s in seeds]
+
+
+def interpolate(model: nn.Module, seed_a: int, seed_b: int, weights, psi: float = 1.0,
+                label: int | str | None = None) -> np.ndarray:
+    """Slerp from seed A's latent to seed B's at each weight t in `weights` (0 = A, 1 = B) -> (T, H, W, C) uint8.
+
+    A conditional GAN keeps seed A's class throughout (or `label`), so only z moves.
+    """
+    label_a = labels_for_seeds(model, [seed_a], label)[0]
+    z_a, z_b = latent_from_seed(seed_a, model.z_dim), latent_from_seed(seed_b, model.z_dim)
+    z = np.stack([slerp(z_a, z_b, float(t)) for t in weights]) * np.float32(psi)  # (T, z_dim)
+    return generate(model, z, [label_a] * len(z))
 
 
 @torch.no_grad()

@@ -3,14 +3,17 @@ serving, and nothing outside Gradio's cache is served. Runs on tiny seeded "mnis
 (GENIMG_CHECKPOINTS), so it does not depend on what training is writing to checkpoints/ right now."""
 
 import importlib
+import json
 import os
 import re
 import shutil
 import sys
 import urllib.error
 import urllib.request
+import zipfile
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 import torch
@@ -19,6 +22,9 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 from safetensors.torch import save_file
 
+import genimg
+from genimg import directions as gan_directions
+from genimg import recipes
 from genimg.app.i18n import EN, ZH
 from genimg.app.tabs.encode import ENCODE_PICKS
 from genimg.checkpoints import save_model
@@ -33,7 +39,9 @@ def tiny_mnist_checkpoints(root: Path) -> Path:
     latents.safetensors)."""
     torch.manual_seed(0)
     card = {"dataset": "mnist", "command": "python -m genimg.train ... (tiny test model)", "epochs": 1}
-    save_model(Generator(z_dim=8, width=8, num_classes=10, class_names=DIGITS), root / "mnist" / "gan", card=card)
+    gan = Generator(z_dim=8, width=8, num_classes=10, class_names=DIGITS).eval()
+    save_model(gan, root / "mnist" / "gan", card=card)
+    gan_directions.save(gan_directions.compute(gan, count=3, samples=200), root / "mnist" / "gan")
     save_model(Discriminator(width=8, num_classes=10, mbstd_group=4), root / "mnist" / "gan" / "discriminator",
                card=card)
     save_model(VAE(z_dim=4, width=8, hidden=16, class_names=DIGITS), root / "mnist" / "vae", card=card)
@@ -81,9 +89,60 @@ def is_png(path) -> bool:
 def test_public_endpoints_are_the_documented_ones(served):
     _, client, _ = served
     info = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    assert set(info) == {"/sample", "/interpolate", "/slide", "/traverse", "/latent_map", "/reconstruct"}
+    assert set(info) == {"/sample", "/interpolate", "/video", "/invert", "/slide", "/traverse", "/latent_map",
+                         "/reconstruct"}
     assert [p["parameter_name"] for p in info["/sample"]["parameters"]] == ["model", "seeds", "psi", "label"]
     assert [p["parameter_name"] for p in info["/reconstruct"]["parameters"]] == ["model", "image"]
+
+
+def test_the_mcp_schema_lists_the_tools(served):
+    _, _, url = served
+    with urllib.request.urlopen(f"{url}gradio_api/mcp/schema", timeout=30) as response:
+        tools = {tool["name"]: tool for tool in json.load(response)}
+    assert {"sample", "invert", "reconstruct", "video"} <= set(tools)
+    for name in ("sample", "invert", "reconstruct", "video"):
+        assert len(tools[name]["description"]) > 60 and "model" in tools[name]["inputSchema"]["properties"]
+    assert "dataset name" in tools["invert"]["inputSchema"]["properties"]["model"]["description"]
+
+
+def test_gan_tools_answer(served, tmp_path):
+    app, client, _ = served
+    gallery, grid_path = client.predict("mnist", "40-43", 0.8, "any", api_name="/sample")
+    assert recipes.read(grid_path)["seeds"] == [40, 41, 42, 43]
+    one = recipes.read(gallery[2]["image"])  # the gallery's PNGs carry their recipes, through Gradio
+    assert one["seeds"] == [42] and one["psi"] == 0.8 and one["layout"]["scale"] == 4
+
+    # find a generated image back
+    target = tmp_path / "target.png"
+    Image.fromarray(genimg.sample(app.registry.get("mnist", "gan").model, [4242])[0][..., 0]).save(target)
+    found, numbers = client.predict("mnist", handle_file(str(target)), api_name="/invert")
+    assert set(numbers) >= {"z", "label", "mse", "psnr_db"} and len(numbers["z"]) == 8
+    # (an untrained generator's noise is no digit: the upload's MNIST centring changes it, so no PSNR bar here;
+    # tests/test_gantools.py finds a generated image back at > 30 dB)
+    assert numbers["label"] in DIGITS and numbers["step"] == numbers["steps"] and 0 < numbers["mse"] < 1
+    assert len(recipes.read(found)["z"]) == 8
+    with pytest.raises(AppError, match="no image"):
+        client.predict("mnist", None, api_name="/invert")
+    assert Image.open(client.predict("mnist", numbers, 3, 5, api_name="/interpolate_found")).n_frames == 8
+
+    # the looping MP4, the ZIP, the sweep, the direction sliders and a PNG that restores the controls
+    with av.open(client.predict("mnist", 3, 8, 12, 1.0, "any", api_name="/video")) as video:
+        assert sum(1 for _ in video.decode(video=0)) == 12
+    with pytest.raises(AppError, match="less than minimum value 2"):  # Gradio checks
+        client.predict("mnist", 3, 8, 0, 1.0, "any", api_name="/video")
+    with zipfile.ZipFile(client.predict("mnist", "7,9", 1.0, "any", api_name="/download_all")) as archive:
+        assert archive.namelist() == ["seed0007.png", "seed0009.png"]
+        assert recipes.read(archive.read("seed0009.png"))["seeds"] == [9]
+    assert recipes.read(client.predict("mnist", 5, "any", api_name="/truncation_sweep"))["psi"][-1] == 1.0
+    sliders = [1.5, -1.0, 0.5]
+    edited = client.predict("mnist", 5, 1.0, "any", *sliders, api_name="/edit")  # (the gr.State base is no input)
+    assert recipes.read(edited)["offsets"] == sliders
+    restored = client.predict("mnist", handle_file(edited), api_name="/open_recipe")
+    assert list(restored[:4]) == ["5", 1.0, "any", 5] and list(restored[-3:]) == sliders
+    plain = tmp_path / "plain.png"
+    Image.new("L", (8, 8)).save(plain)
+    with pytest.raises(AppError, match="no genimg recipe"):
+        client.predict("mnist", handle_file(str(plain)), api_name="/open_recipe")
 
 
 def test_every_api_name_answers(served, digit):

@@ -52,8 +52,16 @@ class EncodeTab:
             return model_input(image, vae.image_size, vae.channels, digits)
 
     def reconstruct(self, model: str, image) -> tuple[Image.Image, Image.Image, str, Image.Image, Image.Image, dict]:
-        """Upload -> (model input, reconstruction, 'MSE · PSNR' text, latent mean/std chart,
-        8 samples from q(z|x), numbers {mse, psnr_db, mu, std} with mu/std in dimension order)."""
+        """Encode a picture with the model's VAE and decode it again: how well the VAE can represent it.
+
+        Args:
+            model: the dataset name of the model, e.g. "mnist" or "emoji".
+            image: the picture (PNG, JPEG, WebP, GIF, BMP or TIFF); a digit for mnist, dark on light or light on
+                dark, is centred as MNIST's digits are; other models take a centre square.
+        Returns:
+            the model input, the reconstruction, an 'MSE · PSNR' text, the latent mean/std chart, 8 samples from
+            q(z|x), and numbers {"mse", "psnr_db", "mu", "std"} with mu/std in dimension order.
+        """
         vae = self.registry.get(model, "vae").model
         x = self.preprocess(model, image)  # (H, W, C) uint8
         mu, logvar = (t[0].numpy() for t in encode(vae, x[None]))  # (z_dim,) each

@@ -1,22 +1,57 @@
-"""Tab "GAN: sample from seeds": a seed list -> a gallery and a grid PNG; seed A -> seed B as a looping GIF.
+"""Tab "GAN: sample from seeds": a seed list -> a gallery, a grid PNG and a ZIP; seed A -> seed B as a looping
+GIF and an MP4; discovered-direction sliders editing one seed; a truncation sweep; a genimg PNG restores the
+controls it was made with; and (genimg/app/tabs/invert.py) finding an uploaded image in the GAN.
 
-Public events (README "API"): `sample(model, seeds, psi, label)` and
-`interpolate(model, seed_a, seed_b, frames, psi, label)`; `model` is a dataset name, `label` is `any` or a
-class name. Bad input raises gr.Error saying what was wrong and what is accepted.
+Public events (README "API"): `sample(model, seeds, psi, label)`,
+`interpolate(model, seed_a, seed_b, frames, psi, label)` and `video(model, seed_a, seed_b, frames, psi, label)`;
+`model` is a dataset name, `label` is `any` or a class name. Bad input raises gr.Error saying what was wrong
+and what is accepted. Every PNG the tab makes carries its recipe (genimg/recipes.py).
 """
+
+import io
+import math
+import zipfile
 
 import gradio as gr
 import numpy as np
 from PIL import Image
 
-from ...images import gif_bytes, grid, png_bytes, to_pil, upscale
-from ...sampling import generate, labels_for_seeds, latent_from_seed, parse_seeds, slerp
-from ..checks import FRAMES_RANGE, MAX_IMAGES, PSI_RANGE, check_int, check_psi, check_seed, user_errors
+from ... import recipes
+from ...checkpoints import CheckpointError
+from ...directions import Directions, load_directions
+from ...images import gif_bytes, png_bytes, to_pil, upscale, video_bytes
+from ...sampling import (
+    generate,
+    interpolate,
+    labels_for_seeds,
+    latent_from_seed,
+    latents,
+    loop_path,
+    parse_seeds,
+    resolve_label,
+    slerp,
+)
+from ..checks import (
+    FRAMES_RANGE,
+    MAX_IMAGES,
+    PSI_RANGE,
+    Z_LIMIT,
+    check_int,
+    check_psi,
+    check_seed,
+    check_vector,
+    user_errors,
+)
+from ..i18n import request_language, text
 from ..registry import Registry
 from . import live
+from .invert import InvertSection
 
 GALLERY_SIDE = 128  # display size: upscaled crisply (nearest neighbour) to the largest multiple <= this
+EDIT_SIDE = 256
 GALLERY_COLUMNS = {"small": 12, "medium": 8, "large": 4}
+SWEEP_STEPS = 9  # psi = 0, 0.125, ..., 1
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed file times: the same gallery gives the same ZIP bytes
 
 
 class GanTab:
@@ -24,13 +59,43 @@ class GanTab:
 
     def __init__(self, registry: Registry):
         self.registry = registry
+        self.finder = InvertSection(registry)
+        self.loaded_directions: dict[str, Directions | None] = {}
+        self.max_directions = max([len(d.vectors) for d in map(self.directions, registry.datasets("gan")) if d]
+                                  or [0])
 
     # ---- handlers ------------------------------------------------------------------------------
 
     def sample(self, model: str, seeds: str, psi: float, label: str) -> tuple[list[tuple[Image.Image, str]], str]:
-        """Seed text like '0-15,42' -> gallery of (image, 'seed N') and the path of a grid PNG."""
+        """Generate images from seeds with the model's GAN.
+
+        Args:
+            model: the dataset name of the model, e.g. "mnist" or "emoji".
+            seeds: a seed list such as "0-15,42" (ranges inclusive; at most 64 seeds); a seed names one image.
+            psi: truncation from 0 to 2; z is multiplied by psi (1 = none, smaller = more typical images).
+            label: "any" (the seed picks the class) or a class name of a conditional GAN, e.g. "7".
+        Returns:
+            the gallery of (image, "seed N") and the path of a grid PNG; every PNG carries its recipe.
+        """
         seed_list, z, labels = self.sample_request(model, seeds, psi, label)
-        return self.sample_outputs(seed_list, generate(self.registry.get(model, "gan").model, z, labels))
+        images = generate(self.registry.get(model, "gan").model, z, labels)
+        return self.sample_outputs(model, seed_list, psi, label, images)
+
+    def directions(self, model: str) -> Directions | None:
+        """The GAN's discovered directions (directions.safetensors beside it), loaded once; None without the file."""
+        if model not in self.loaded_directions:
+            checkpoint = self.registry.checkpoints.get((model, "gan"))
+            try:
+                found = load_directions(checkpoint.path, checkpoint.model.z_dim) if checkpoint else None
+            except CheckpointError as e:  # a broken file: the sliders stay hidden, the rest works
+                self.registry.problems.append(f"{model}/gan directions: {e}")
+                found = None
+            self.loaded_directions[model] = found
+        return self.loaded_directions[model]
+
+    def recipe(self, model: str, **fields) -> dict:
+        checkpoint = self.registry.get(model, "gan")
+        return recipes.make(checkpoint.model, model, recipes.checkpoint_id(checkpoint.path), **fields)
 
     def sample_request(self, model: str, seeds: str, psi: float, label: str) -> tuple[list[int], np.ndarray, list]:
         """Check one sample request -> (seeds, z (N, z_dim), labels); gr.Error saying what is accepted."""
@@ -42,12 +107,27 @@ class GanTab:
         z = np.stack([latent_from_seed(s, gan.z_dim) for s in seed_list]) * np.float32(psi)  # (N, z_dim)
         return seed_list, z, labels
 
-    def sample_outputs(self, seed_list: list[int], images: np.ndarray) -> tuple[list[tuple[Image.Image, str]], str]:
-        """(N, H, W, C) uint8 -> gallery of (image, 'seed N') and the path of a grid PNG."""
-        gallery = [(upscale(to_pil(image), GALLERY_SIDE), f"seed {s}") for image, s in zip(images, seed_list)]
-        sheet = to_pil(grid(images))
-        sheet = upscale(sheet, 4 * max(sheet.size))  # 4x, crisp
+    def sample_outputs(self, model: str, seed_list: list[int], psi: float, label: str, images: np.ndarray
+                       ) -> tuple[list[tuple[Image.Image, str]], str]:
+        """(N, H, W, C) uint8 -> gallery of (image, 'seed N') and the path of a grid PNG, each with its recipe."""
+        scale = max(1, GALLERY_SIDE // max(images.shape[1:3]))  # what upscale(..., GALLERY_SIDE) does
+        gallery = [(recipes.picture(image[None], self.recipe(model, seeds=[s], psi=psi, label=label, scale=scale)),
+                    f"seed {s}") for image, s in zip(images, seed_list)]
+        columns = math.ceil(math.sqrt(len(images)))  # grid's default
+        sheet = recipes.picture(images, self.recipe(model, seeds=seed_list, psi=psi, label=label,
+                                                          columns=columns, scale=4))  # 4x, crisp
         return gallery, self.registry.write_output(png_bytes(sheet), ".png")
+
+    def download_all(self, model: str, seeds: str, psi: float, label: str) -> str:
+        """The gallery as a ZIP of seed0042.png ... at the model's own size, each PNG with its recipe."""
+        seed_list, z, labels = self.sample_request(model, seeds, psi, label)
+        images = generate(self.registry.get(model, "gan").model, z, labels)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PNGs are compressed already
+            for seed, image in zip(seed_list, images):
+                picture = recipes.picture(image[None], self.recipe(model, seeds=[seed], psi=psi, label=label))
+                archive.writestr(zipfile.ZipInfo(f"seed{seed:04d}.png", ZIP_TIME), png_bytes(picture))
+        return self.registry.write_output(buffer.getvalue(), ".zip")
 
     def sample_batch(self, models: list[str], seeds: list[str], psis: list[float], labels: list[str]
                      ) -> tuple[list[list[tuple[Image.Image, str]]], list[str]]:
@@ -67,7 +147,8 @@ class GanTab:
             start = 0
             for i in mine:
                 count = len(requests[i][0])
-                galleries[i], grids[i] = self.sample_outputs(requests[i][0], images[start:start + count])
+                galleries[i], grids[i] = self.sample_outputs(models[i], requests[i][0], psis[i], labels[i],
+                                                             images[start:start + count])
                 start += count
         return galleries, grids
 
@@ -92,12 +173,96 @@ class GanTab:
         images = generate(gan, z, [label_a] * frames)
         return self.registry.write_output(gif_bytes([upscale(to_pil(i), GALLERY_SIDE) for i in images]), ".gif")
 
+    def video(self, model: str, seed_a: int, seed_b: int, frames: int, psi: float, label: str) -> str:
+        """A looping H.264 MP4 that morphs seed A's image into seed B's and back (spherical interpolation of z).
+
+        Args:
+            model: the dataset name of the model, e.g. "mnist" or "emoji".
+            seed_a: the seed the loop starts and ends on (0 to 4294967295).
+            seed_b: the seed it reaches half way (0 to 4294967295).
+            frames: frames in the video, from 2 to 60 (24 frames play for one second).
+            psi: truncation from 0 to 2 (1 = none).
+            label: "any" (seed A's class throughout) or a class name of a conditional GAN.
+        Returns:
+            the path of the MP4 (H.264, yuv420p, 24 frames per second; every frame scaled up crisply).
+        """
+        gan = self.registry.get(model, "gan").model
+        with user_errors():
+            seed_a, seed_b = check_seed(seed_a, "seed A"), check_seed(seed_b, "seed B")
+            frames = check_int(frames, "frames", *FRAMES_RANGE)
+            images = interpolate(gan, seed_a, seed_b, loop_path(frames), check_psi(psi), label or "any")
+        return self.registry.write_output(video_bytes(images), ".mp4")
+
+    def edit(self, model: str, base: dict | None, seed, psi: float, label: str, *offsets: float) -> Image.Image:
+        """The direction sliders: seed (or a found latent, `base`) moved along the discovered directions."""
+        gan, found = self.registry.get(model, "gan").model, self.directions(model)
+        if found is None:
+            raise gr.Error(text("gan_no_directions", "en").format(model=model))
+        with user_errors():
+            offsets = check_vector(list(offsets)[:len(found.vectors)], len(found.vectors), "direction offsets")
+            if base:
+                z = check_vector(base.get("z"), gan.z_dim, "the found latent") + offsets @ found.vectors
+                fields = {"z": z, "label": base.get("label")}
+                images = generate(gan, z[None], [resolve_label(gan, base.get("label"))])
+            else:
+                seed, psi = check_seed(seed, "seed"), check_psi(psi)
+                label = label or "any"
+                z = latents([seed], gan.z_dim, psi, offsets, found.vectors)
+                images = generate(gan, z, labels_for_seeds(gan, [seed], label))
+                directions_id = recipes.file_id(self.registry.get(model, "gan").path / "directions.safetensors")
+                fields = {"seeds": [seed], "psi": psi, "label": label, "offsets": offsets, "directions": directions_id}
+        scale = max(1, EDIT_SIDE // max(images.shape[1:3]))
+        return recipes.picture(images, self.recipe(model, scale=scale, **fields))
+
+    def truncation_sweep(self, model: str, seed: int, label: str) -> Image.Image:
+        """One seed at psi = 0, 0.125, ..., 1 in a row: from the average image to the seed's own."""
+        gan = self.registry.get(model, "gan").model
+        with user_errors():
+            seed, label = check_seed(seed, "seed"), label or "any"
+            psis = [float(p) for p in np.linspace(0, 1, SWEEP_STEPS)]
+            images = generate(gan, latents([seed] * SWEEP_STEPS, gan.z_dim, psis),
+                              labels_for_seeds(gan, [seed] * SWEEP_STEPS, label))
+        return recipes.picture(images, self.recipe(model, seeds=[seed] * SWEEP_STEPS, psi=psis, label=label,
+                                                         columns=SWEEP_STEPS, scale=2))
+
+    def open_recipe(self, model: str, path, request: gr.Request) -> list:
+        """A PNG genimg wrote -> the controls it was made with: seeds, psi, class, editor seed and sliders."""
+        lang = request_language(request)
+        if isinstance(path, dict):
+            path = path.get("path")
+        if not path:
+            raise gr.Error(text("gan_recipe_none", lang))
+        with user_errors():
+            recipe = recipes.read(path)
+        if recipe["network"] != "gan" or recipe["model"] != model:
+            raise gr.Error(text("gan_recipe_other_model", lang).format(made=f"{recipe['model']}/{recipe['network']}",
+                                                                      model=model))
+        if recipe["checkpoint"] != recipes.checkpoint_id(self.registry.get(model, "gan").path):
+            gr.Warning(text("gan_recipe_other_checkpoint", lang).format(checkpoint=recipe["checkpoint"]))
+        offsets = list(recipe.get("offsets") or [])
+        sliders = [float(offsets[k]) if k < len(offsets) else 0.0 for k in range(self.max_directions)]
+        label = recipe["label"] if recipe["label"] in self.registry.class_choices(model) else "any"
+        if "z" in recipe:  # an inverted image: the editor starts from its latent
+            base = {"z": recipe["z"], "label": recipe["label"]}
+            return [gr.Textbox(), gr.Slider(), gr.Dropdown(value=label), gr.Number(), base, *sliders]
+        seeds = recipe["seeds"]
+        psi = recipe["psi"] if isinstance(recipe["psi"], (int, float)) else 1.0
+        return [",".join(map(str, dict.fromkeys(seeds))), psi, label, seeds[0], None, *sliders]
+
     def on_model(self, model: str, lang: str) -> list:
         """Updates for `model_outputs` when the model selector changes."""
         classes = self.registry.class_choices(model)
         has_gan = (model, "gan") in self.registry.checkpoints
+        found = self.directions(model)
+        count = len(found.vectors) if found else 0
+        labels = found.labels() if found else []
         return [gr.Dropdown(choices=classes, value="any", interactive=len(classes) > 1),
-                gr.Markdown(self.registry.missing_note(model, "gan", lang), visible=not has_gan)]
+                gr.Markdown(self.registry.missing_note(model, "gan", lang), visible=not has_gan),
+                gr.Markdown(text("gan_directions_help" if found else "gan_no_directions", lang).format(
+                    model=model, count=count, share=100 * float(found.variance_share.sum()) if found else 0)),
+                None, *[gr.Slider(label=labels[k], value=0.0, visible=True) if k < count else gr.Slider(visible=False)
+                        for k in range(self.max_directions)],
+                *self.finder.on_model(model, lang)]
 
     # ---- layout and events ---------------------------------------------------------------------
 
@@ -125,7 +290,9 @@ class GanTab:
                     self.gallery = gr.Gallery(label=i18n("gan_gallery_label"), columns=GALLERY_COLUMNS["medium"],
                                               format="png", elem_id="gan-gallery", object_fit="contain",
                                               height="auto")
-                    self.grid_png = gr.DownloadButton(i18n("gan_download_button"), value=None, size="sm")
+                    with gr.Row():
+                        self.grid_png = gr.DownloadButton(i18n("gan_download_button"), value=None, size="sm")
+                        zip_button = gr.DownloadButton(i18n("gan_zip_button"), value=None, size="sm")
             with gr.Accordion(i18n("gan_interpolate_accordion"), open=True):
                 with gr.Row():
                     seed_a = gr.Number(0, label=i18n("gan_seed_a_label"), precision=0, minimum=0, min_width=100)
@@ -133,12 +300,39 @@ class GanTab:
                     frames = gr.Slider(*FRAMES_RANGE, value=24, step=1, label=i18n("gan_frames_label"),
                                        min_width=160)
                     interpolate = gr.Button(i18n("gan_interpolate_button"), min_width=100)
-                gif = gr.Image(label=i18n("gan_gif_label"), type="filepath",
-                               interactive=False, height=240, elem_classes="pixelated")
+                    mp4_button = gr.Button(i18n("gan_video_button"), min_width=100)
+                with gr.Row():
+                    gif = gr.Image(label=i18n("gan_gif_label"), type="filepath",
+                                   interactive=False, height=240, elem_classes="pixelated")
+                    mp4 = gr.Video(label=i18n("gan_video_label"), loop=True, autoplay=True, height=240,
+                                   interactive=False, elem_id="gan-video")
                 with gr.Row():  # the scrubber: one frame at a time, in the browser
                     scrub = gr.Slider(0.0, 1.0, value=0.0, step=0.01, label=i18n("gan_interp_t_label"),
                                       elem_id="interp-t", min_width=200)
                     live.interpolate_live()
+            with gr.Accordion(i18n("gan_directions_accordion"), open=False):
+                self.directions_help = gr.Markdown()
+                with gr.Row():
+                    with gr.Column(scale=1, min_width=260):
+                        edit_image = gr.Image(label=i18n("gan_edit_label"), format="png", interactive=False,
+                                              elem_id="gan-edit", elem_classes="pixelated", height=256)
+                        with gr.Row():
+                            edit_seed = gr.Number(0, label=i18n("gan_edit_seed_label"), precision=0, minimum=0,
+                                                  min_width=90)
+                            reset = gr.Button(i18n("gan_edit_reset_button"), size="sm", min_width=70)
+                        sweep = gr.Button(i18n("gan_sweep_button"), size="sm")
+                    with gr.Column(scale=3), gr.Row(elem_id="gan-directions"):
+                        # labels ("d0 · 3.7%") are set per model by on_model: numbers, the same in any language
+                        self.sliders = [gr.Slider(-Z_LIMIT, Z_LIMIT, value=0.0, step=0.05, label=f"d{k}",
+                                                  elem_id=f"d-slider-{k}", min_width=220)
+                                        for k in range(self.max_directions)]
+                sweep_image = gr.Image(label=i18n("gan_sweep_label"), format="png", interactive=False,
+                                       elem_classes="pixelated", height=110)
+                self.base = gr.State(None)  # None: the editor edits its seed; {"z", "label"}: a found latent
+            with gr.Accordion(i18n("gan_recipe_accordion"), open=False):
+                recipe_file = gr.File(label=i18n("gan_recipe_label"), file_types=[".png"], type="filepath",
+                                      elem_id="gan-recipe")
+            self.finder.build(model, i18n)
             if first:
                 examples = gr.Examples([[first, "0-15", 1.0, "any"], [first, "100-131", 0.7, "any"],
                                         [first, "0-7", 1.0, self.registry.class_choices(first)[-1]]],
@@ -169,9 +363,30 @@ class GanTab:
         model.change(None, model, None, js=live.WARM_JS, **browser_only)
         gr.on([scrub.input, seed_a.change, seed_b.change], None, [model, seed_a, seed_b, scrub, self.psi, self.label],
               None, js=live.INTERPOLATE_JS, **browser_only)
+        mp4_button.click(self.video, [model, seed_a, seed_b, frames, self.psi, self.label], mp4, api_name="video",
+                         **gan_queue)
+        hidden = {"api_visibility": "undocumented", **gan_queue}
+        gr.on([generate_button.click, self.seeds.submit], self.download_all, inputs, zip_button,
+              api_name="download_all", **hidden)
+
+        # the direction sliders: cheap (one image), so they skip the queue, as the VAE sliders do
+        edit_inputs = [model, self.base, edit_seed, self.psi, self.label, *self.sliders]
+        gr.on([s.input for s in self.sliders] + [edit_seed.submit, self.psi.release, self.label.input],
+              self.edit, edit_inputs, edit_image, trigger_mode="always_last", api_name="edit", **quiet)
+        edit_seed.change(lambda: None, None, self.base, **quiet)  # a seed typed in: edit the seed, not a found z
+        reset.click(lambda: [0.0] * len(self.sliders), None, self.sliders, api_name="reset_directions", **quiet
+                    ).then(self.edit, edit_inputs, edit_image, api_name="edit_reset", **quiet)
+        sweep.click(self.truncation_sweep, [model, edit_seed, self.label], sweep_image, api_name="truncation_sweep",
+                    **hidden)
+        recipe_file.upload(self.open_recipe, [model, recipe_file],
+                           [self.seeds, self.psi, self.label, edit_seed, self.base, *self.sliders],
+                           api_name="open_recipe", **hidden).then(
+            self.sample, inputs, outputs, api_name="sample_recipe", **hidden).then(
+            self.edit, edit_inputs, edit_image, api_name="edit_recipe", **quiet)
+        self.finder.wire_sends(model, seed_b, frames, gif, self.base, self.sliders, edit_inputs, edit_image, self.edit)
 
     def model_outputs(self) -> list:
-        return [self.label, self.note]
+        return [self.label, self.note, self.directions_help, self.base, *self.sliders, *self.finder.model_outputs()]
 
     def wire_page_load(self, demo: gr.Blocks, model: gr.Dropdown) -> None:
         """The first gallery, drawn when the page opens."""
