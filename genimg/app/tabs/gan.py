@@ -181,7 +181,8 @@ class GanTab:
                                              value="any", label=i18n("gan_class_label"), info=i18n("gan_class_info"),
                                              elem_classes="gan-option")
                     display = gr.Radio([(i18n(f"gan_display_{size}"), size) for size in GALLERY_SIZES],
-                                       value="medium", label=i18n("gan_display_label"), elem_classes="gan-option")
+                                       value="medium", label=i18n("gan_display_label"), elem_classes="gan-option",
+                                       elem_id="gan-size")
                 with gr.Column(scale=3, elem_id="gan-results"):
                     self.gallery = gr.Gallery(label=i18n("gan_gallery_label"), format="png", elem_id="gan-gallery",
                                               elem_classes="size-medium", object_fit="contain", height="auto",
