@@ -18,7 +18,7 @@ from ..registry import Checkpoint, Registry
 METRICS = [
     ("classifier_test_accuracy", "percent"),
     ("fid", "distance"), ("kid", "kid"), ("precision", "share"), ("recall", "share"),
-    ("class_kl", "nats"), ("conditional_accuracy", "percent"),
+    ("class_kl", "distance"), ("conditional_accuracy", "percent"),
     ("test_loss_nats", "nats"), ("test_recon_nats", "nats"), ("test_kl_nats", "nats"), ("iw_nll_nats", "nats"),
     ("test_bits_per_dim", "bits"), ("iw_bits_per_dim", "bits"),
     ("active_units", "units"), ("recon_psnr_db", "psnr"), ("linear_probe_accuracy", "percent"),

@@ -177,9 +177,10 @@ class GanTab:
                                                     elem_id="generate")
                     self.psi = gr.Slider(*PSI_RANGE, value=1.0, step=0.05, label=i18n("gan_psi_label"),
                                          info=i18n("gan_psi_info"), elem_classes="gan-option")
-                    self.label = gr.Dropdown([(i18n("class_any") if c == "any" else c, c) for c in all_classes],
-                                             value="any", label=i18n("gan_class_label"), info=i18n("gan_class_info"),
-                                             elem_classes="gan-option")
+                    # plain "any" here (the examples table shows these labels, and would show an i18n marker);
+                    # on_model, run when the page opens, puts it in the user's language
+                    self.label = gr.Dropdown(all_classes, value="any", label=i18n("gan_class_label"),
+                                             info=i18n("gan_class_info"), elem_classes="gan-option")
                     display = gr.Radio([(i18n(f"gan_display_{size}"), size) for size in GALLERY_SIZES],
                                        value="medium", label=i18n("gan_display_label"), elem_classes="gan-option",
                                        elem_id="gan-size")

@@ -79,10 +79,10 @@ class HowTab:
                             with gr.Row():
                                 real_image = gr.Image(label=i18n("how_real_image_label"), format="png",
                                                       interactive=False, elem_classes="pixelated", height=180,
-                                                      min_width=140)
+                                                      min_width=140, buttons=[])
                                 fake_image = gr.Image(label=i18n("how_fake_image_label"), format="png",
                                                       interactive=False, elem_classes="pixelated", height=180,
-                                                      min_width=140)
+                                                      min_width=140, buttons=[])
                             verdict = gr.Markdown(latex_delimiters=LATEX, elem_id="how-verdict")
                     with gr.Row():
                         gan_curves = [gr.LinePlot(**charts.PLOT_COLUMNS["loss"], height=280, min_width=300,
