@@ -33,7 +33,8 @@ KEEP_OUTPUTS = 256  # GIFs and grid PNGs kept in the output folder; the oldest g
 
 @dataclass
 class Checkpoint:
-    """One loaded model, with its card and the pictures training left beside it."""
+    """One loaded model, with its card and the samples training left beside it (the loss curves are drawn from
+    the card's history, in the browser)."""
 
     dataset: str
     kind: str  # "gan" | "vae"
@@ -41,7 +42,6 @@ class Checkpoint:
     model: nn.Module
     card: dict
     samples: Image.Image | None = None
-    curves: Image.Image | None = None
 
 
 @dataclass
@@ -80,8 +80,7 @@ def discover(root: Path) -> tuple[dict[tuple[str, str], Checkpoint], list[str]]:
             log.warning("checkpoint %s failed to load: %s", directory, e)
             continue
         found[dataset, kind] = Checkpoint(dataset, kind, directory, model, card,
-                                          samples=load_picture(directory / "samples.png"),
-                                          curves=load_picture(directory / "loss_curves.png"))
+                                          samples=load_picture(directory / "samples.png"))
         log.info("loaded %s/%s from %s", dataset, kind, directory)
     return found, problems
 
