@@ -84,11 +84,14 @@ def latent_scatter(points: np.ndarray, labels: np.ndarray, class_names: list[str
 def posterior_plot(mu: np.ndarray, std: np.ndarray, order: np.ndarray, lang: str) -> gr.ScatterPlot:
     """q(z|x) per dimension in slider order: its mean, and mean - std and mean + std either side."""
     names = [f"z{d}" for d in order]
-    series = [(text("chart_mean", lang), mu), (text("chart_mean_minus_std", lang), mu - std),
-              (text("chart_mean_plus_std", lang), mu + std)]
+    # the mean last, so it is drawn on top where an encoding is sure (std near 0, the three points coincide)
+    series = [(text("chart_mean_minus_std", lang), mu - std), (text("chart_mean_plus_std", lang), mu + std),
+              (text("chart_mean", lang), mu)]
     value = pd.concat([pd.DataFrame({"dimension": names, "value": [round(float(v[d]), 4) for d in order],
                                      "series": label}) for label, v in series])
     high = max(3.0, math.ceil(float(np.abs(mu).max() + std.max())))
-    return gr.ScatterPlot(value, sort=names, y_lim=[-high, high], title=text("chart_posterior_title", lang),
+    colors = {label: UNUSED for label, _ in series[:2]} | {series[2][0]: IN_USE}
+    return gr.ScatterPlot(value, sort=names, y_lim=[-high, high], color_map=colors,
+                          title=text("chart_posterior_title", lang),
                           x_title=text("chart_dimension_order", lang), y_title="z",
                           color_title=text("chart_series", lang), x_label_angle=-90 if len(names) > 20 else 0)
