@@ -15,7 +15,7 @@ from pathlib import Path
 import gradio as gr
 import torch
 
-from genimg.app.i18n import TABLES, request_language
+from genimg.app.i18n import TABLES, request_language, toast_titles_css
 from genimg.app.registry import Registry
 from genimg.app.tabs.card import CardTab
 from genimg.app.tabs.encode import EncodeTab
@@ -41,6 +41,7 @@ ALL_CLASSES = list(dict.fromkeys(c for ds in DATASETS for c in registry.class_ch
 # The browser picks the table from its language (zh-CN, zh-TW, ... fall back to "zh"), English by default.
 i18n = gr.I18n(**TABLES)
 CSS = (Path(__file__).resolve().parent / "genimg" / "app" / "style.css").read_text(encoding="utf-8")
+CSS += toast_titles_css()
 # Server settings for a public Space: uploads capped, only Gradio's own cache is served (no allowed_paths).
 # show_error: Gradio opens uploads before our handler does, so a broken or oversized file fails there; with
 # this the message (e.g. "cannot identify image file", "exceeds limit of 25000000 pixels") reaches the user.
@@ -76,10 +77,11 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
         lab_tab.build(i18n)
     vae_tab.wire_encoded(model, encode_tab.numbers, encode_tab.edit, tabs)
 
+    # Opening the page or switching the model: every tab's outputs of the old model are refreshed or cleared
+    # (on_model), then the gallery is sampled again with the seeds as they are.
     model_outputs = [output for tab in MODEL_TABS for output in tab.model_outputs()]
-    model.change(model_changed, model, model_outputs, api_name="select_model", api_visibility="undocumented")
-    demo.load(model_changed, model, model_outputs, api_name="load_model", api_visibility="undocumented")
-    gan_tab.wire_page_load(demo, model)
+    gan_tab.wire_model_switch(gr.on([demo.load, model.change], model_changed, model, model_outputs,
+                                    api_name="select_model", api_visibility="undocumented"))
 
 demo.queue(max_size=32, default_concurrency_limit=2)
 

@@ -139,30 +139,32 @@ def encode_h264(frames: list[np.ndarray], path: str, fps: int, crf: int) -> None
             container.mux(packet)
 
 
-def latent_bars(mean: np.ndarray, std: np.ndarray, names: list[str], limit: float = 3.0) -> Image.Image:
-    """Per-dimension posterior mean (bars) and +-1 std (whiskers) over the prior's +-1 band (grey).
+def labelled_grid(images: np.ndarray, columns: int, row_labels: list[str], column_labels: list[str],
+                  scale: int = 1, padding: int = 2) -> Image.Image:
+    """(N, H, W, C) -> a grid (see `grid`) scaled `scale` times (crisp), with a label left of each row and one
+    above each column: a traversal reads 'z3' down the side and '-3 ... +3' along the top.
 
-    Drawn with PIL rather than matplotlib: ~1 ms instead of ~100 ms, so it fits in every reconstruct request.
+    Labels are drawn with Pillow's built-in font, so they should be plain ASCII (names and numbers).
     """
-    from PIL import ImageDraw, ImageFont  # noqa: PLC0415 (only this chart draws text)
+    from PIL import ImageDraw, ImageFont  # noqa: PLC0415 (only this picture draws text)
 
-    width, height, left, right, top, bottom = max(320, 34 * len(names) + 50), 230, 34, 8, 24, 30
-    image = Image.new("RGB", (width, height), "white")
-    draw, font = ImageDraw.Draw(image), ImageFont.load_default(size=11)
-    y = lambda v: top + (limit - float(np.clip(v, -limit, limit))) / (2 * limit) * (height - top - bottom)
-    draw.rectangle([left, y(1), width - right, y(-1)], fill=(232, 236, 241))  # the prior N(0, 1), +-1 std
-    for tick in range(-int(limit), int(limit) + 1):
-        draw.line([left - 3, y(tick), width - right, y(tick)], fill=(120, 120, 120) if tick == 0 else (225, 225, 225))
-        draw.text((left - 6, y(tick)), f"{tick:g}", fill=(80, 80, 80), font=font, anchor="rm")
-    slot = (width - left - right) / len(names)
-    for k, (m, s, name) in enumerate(zip(mean, std, names)):
-        centre = left + slot * (k + 0.5)
-        draw.rectangle([centre - 0.3 * slot, min(y(0), y(m)), centre + 0.3 * slot, max(y(0), y(m))],
-                       fill=(59, 130, 246))
-        for end in (m - s, m + s):
-            draw.line([centre - 0.15 * slot, y(end), centre + 0.15 * slot, y(end)], fill=(30, 30, 30))
-        draw.line([centre, y(m - s), centre, y(m + s)], fill=(30, 30, 30))
-        draw.text((centre, height - bottom + 6), name, fill=(60, 60, 60), font=font, anchor="mt")
-    draw.text((left, 6), "bars: mean of q(z|x)   whiskers: ±1 std   grey band: prior ±1 std", fill=(60, 60, 60),
-              font=font)
-    return image
+    n, h, w, _ = images.shape
+    rows = int(np.ceil(n / columns))
+    if len(row_labels) != rows or len(column_labels) != columns:
+        raise ValueError(f"{rows} rows and {columns} columns need as many labels, "
+                         f"got {len(row_labels)} and {len(column_labels)}")
+    sheet = to_pil(grid(images, columns=columns, padding=padding))
+    sheet = sheet.resize((sheet.width * scale, sheet.height * scale), Image.Resampling.NEAREST).convert("RGB")
+    font = ImageFont.load_default(size=14)
+    left, top = 8 + max(int(font.getlength(label)) for label in row_labels), 22
+    out = Image.new("RGB", (sheet.width + left, sheet.height + top), "white")
+    out.paste(sheet, (left, top))
+    draw = ImageDraw.Draw(out)
+    cell_h, cell_w = (h + padding) * scale, (w + padding) * scale
+    for r, label in enumerate(row_labels):
+        draw.text((left - 4, top + padding * scale + r * cell_h + h * scale / 2), label, fill=(40, 40, 40),
+                  font=font, anchor="rm")
+    for k, label in enumerate(column_labels):
+        draw.text((left + padding * scale + k * cell_w + w * scale / 2, top / 2), label, fill=(40, 40, 40),
+                  font=font, anchor="mm")
+    return out

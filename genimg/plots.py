@@ -1,4 +1,5 @@
-"""Matplotlib figures people would rather look at than read: loss curves, latent maps, bar charts.
+"""Matplotlib figures people would rather look at than read: the loss curves training writes beside a checkpoint
+(loss_curves.png). The app draws its charts in the browser instead (genimg/app/charts.py, Gradio native plots).
 
 Figures are drawn off-screen (Agg) and returned as PIL images or written atomically as PNG.
 """
@@ -47,39 +48,6 @@ def save_loss_curves(history: list[dict], path, kind: str, title: str = "") -> N
     buffer = io.BytesIO()
     training_curves(history, kind, title).save(buffer, format="PNG")
     atomic_write_bytes(path, buffer.getvalue())
-
-
-def latent_scatter(points, labels, class_names: list[str], axes: tuple[str, str], limit: float = 3.0) -> Image.Image:
-    """Encodings (N, 2) coloured by label (N,), on the same [-limit, limit] square as the decoded grid."""
-    fig, ax = plt.subplots(figsize=(4.2, 4.2))
-    cmap = plt.get_cmap("tab10" if len(class_names) <= 10 else "tab20")
-    for k, name in enumerate(class_names):
-        mine = labels == k
-        if mine.any():
-            ax.scatter(points[mine, 0], points[mine, 1], s=6, alpha=0.7, color=cmap(k % cmap.N), label=name)
-    ax.set_xlim(-limit, limit)
-    ax.set_ylim(limit, -limit)  # rows of the decoded grid run top to bottom, so y grows downwards here too
-    ax.set_xlabel(axes[0])
-    ax.set_ylabel(axes[1])
-    ax.set_aspect("equal")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, markerscale=2, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title("test-split means by label", fontsize=9)
-    return figure_to_image(fig)
-
-
-
-def kl_bars(kl, names: list[str], threshold: float) -> Image.Image:
-    """One bar per latent dimension (already in slider order); bars under `threshold` nats greyed out."""
-    fig, ax = plt.subplots(figsize=(6, 2.8))
-    colors = ["#4c72b0" if value > threshold else "#bbbbbb" for value in kl]
-    ax.bar(range(len(kl)), kl, color=colors)
-    ax.axhline(threshold, color="#888888", linestyle="--", linewidth=0.8)
-    ax.set_xticks(range(len(kl)), names, rotation=90 if len(kl) > 20 else 0, fontsize=8)
-    ax.set_ylabel("KL (nats)")
-    ax.set_title("KL(q(z_j|x) || N(0,1)) per dimension, mean over images", fontsize=9)
-    ax.grid(axis="y", alpha=0.3)
-    return figure_to_image(fig)
 
 
 def settled_range(history: list[dict], keys: list[str], references: list[float]) -> tuple[float, float] | None:

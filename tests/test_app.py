@@ -26,6 +26,7 @@ import genimg
 from genimg import directions as gan_directions
 from genimg import recipes
 from genimg.app.i18n import EN, ZH
+from genimg.app.tabs.card import METRICS
 from genimg.app.tabs.encode import ENCODE_PICKS
 from genimg.checkpoints import save_model
 from genimg.models import VAE, Discriminator, Generator
@@ -153,10 +154,11 @@ def test_every_api_name_answers(served, digit):
     assert Image.open(client.predict("mnist", 0, 1, 6, 0.8, "7", api_name="/interpolate")).n_frames == 10
     assert Image.open(client.predict("mnist", [0.5] * z_dim, api_name="/slide")).size == (252, 252)
     assert is_png(client.predict("mnist", [0.0] * z_dim, api_name="/traverse"))
-    grid_path, _, note = client.predict("mnist", 0, 1, [0.0] * z_dim, api_name="/latent_map")
-    assert is_png(grid_path) and "z0 (across)" in note
+    grid_path, scatter, note = client.predict("mnist", 0, 1, [0.0] * z_dim, api_name="/latent_map")
+    assert is_png(grid_path) and "z0 (across)" in note and len(scatter["value"]["data"]) == 50  # a native plot
     seen, recon, text, chart, draws, numbers = client.predict("mnist", handle_file(digit), api_name="/reconstruct")
-    assert "PSNR" in text and len(numbers["mu"]) == z_dim and all(map(is_png, (seen, recon, chart, draws)))
+    assert "PSNR" in text and len(numbers["mu"]) == z_dim and all(map(is_png, (seen, recon, draws)))
+    assert len(chart["value"]["data"]) == 3 * z_dim  # the posterior chart: mean, mean - std, mean + std
 
     # the UI's own events (undocumented, but callable)
     sliders = len(app.vae_tab.sliders)
@@ -213,16 +215,22 @@ def test_how_it_works_answers_in_the_browsers_language(served):
     app, client, url = served
     real, fake, verdict = client.predict("mnist", "3", 5, api_name="/how_discriminator")  # model, digit, seed
     assert Image.open(real).size == Image.open(fake).size == (140, 140) and "real test digit" in verdict
-    digit, gan_curves, kl_plot, kl_text, vae_curves, numbers = client.predict("mnist", "3", api_name="/how_live")
-    assert digit["value"] == "3" and is_png(kl_plot)
+    digit, *gan_curves, kl_plot, kl_text, vae_losses, vae_kl, numbers = client.predict("mnist", "3",
+                                                                                      api_name="/how_live")
+    assert digit["value"] == "3" and len(kl_plot["value"]["data"]) == 4  # one bar per dimension
     assert "3 of 4 latent dimensions" in kl_text  # from latents.safetensors
-    assert gan_curves is None and vae_curves is None and numbers == EN["how_no_history"]  # tiny cards: no history
+    assert len(gan_curves) == 2 and numbers == EN["how_no_history"]  # tiny cards: no history
+    assert all(plot["value"] is None for plot in (*gan_curves, vae_losses, vae_kl))
 
     chinese = Client(url, verbose=False, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
     try:
         assert "真实测试数字" in chinese.predict("mnist", "3", 5, api_name="/how_discriminator")[2]
-        assert chinese.predict("mnist", "3", api_name="/how_live")[5] == ZH["how_no_history"]
-        assert "滑块" in chinese.predict("mnist", api_name="/select_model")[2]["value"]  # the VAE tab's note, too
+        assert chinese.predict("mnist", "3", api_name="/how_live")[-1] == ZH["how_no_history"]
+        with pytest.raises(AppError, match="不是种子也不是区间"):  # errors in the browser's language too
+            chinese.predict("mnist", "seven", 1.0, "any", api_name="/sample")
+        assert chinese.predict("mnist", "0-1", 1.0, "any", api_name="/sample")[0][1]["caption"] == "种子 1"
+        switched = chinese.predict("mnist", api_name="/select_model")
+        assert any("滑块" in str(update) for update in switched)  # the VAE tab's note, too
     finally:
         chinese.close()
     french_first = Client(url, verbose=False, headers={"Accept-Language": "fr-FR,zh;q=0.9"})
@@ -248,22 +256,24 @@ def test_every_translation_key_the_app_uses_exists():
     keys = set(re.findall(r'\b(?:i18n|text)\(f?"([a-z0-9_{}]+)"', source)) - {"key"}  # "key": the docstring
     expanded = {k.replace("{size}", size) for k in keys for size in ("small", "medium", "large")}
     expanded = {k.replace("{kind}", kind) for k in expanded for kind in ("gan", "vae")}
+    expanded = {k.replace("{unit}", unit) for k in expanded for unit in ("nats", "bits")}
+    expanded = {k.replace("{key}", key) for k in expanded for key, _ in METRICS}
     assert len(expanded) > 60 and expanded <= set(EN), sorted(expanded - set(EN))
 
 
 def test_encode_examples_name_only_models_with_a_vae_and_each_one_encodes(tmp_path):
     root = tiny_mnist_checkpoints(tmp_path / "mnist_only")
     app = import_app(root)
-    rows = app.encode_tab.examples(app.FIRST, app.EXAMPLES)
-    assert {ds for ds, _ in rows} == {"mnist"}  # no emoji VAE here, so no emoji rows
+    rows = app.encode_tab.examples(app.EXAMPLES)
+    assert set(rows) == {"mnist"}  # no emoji VAE here, so no emoji table
 
     emoji_names = ["Smileys & Emotion", "Animals & Nature", "Food & Drink", "People & Body", "Travel & Places"]
     torch.manual_seed(0)
     save_model(VAE(z_dim=4, image_size=64, channels=3, width=8, hidden=16, likelihood="logistic",
                    class_names=emoji_names), root / "emoji" / "vae", card={"dataset": "emoji", "epochs": 1})
     app = import_app(root)
-    rows = app.encode_tab.examples(app.FIRST, app.EXAMPLES)
-    assert [ds for ds, _ in rows].count("emoji") == len(ENCODE_PICKS["emoji"])
-    for ds, path in rows:
+    rows = app.encode_tab.examples(app.EXAMPLES)
+    assert len(rows["emoji"]) == len(ENCODE_PICKS["emoji"]) and len(rows["mnist"]) >= 3
+    for ds, path in [(ds, path) for ds, paths in rows.items() for path in paths]:
         model_input, reconstruction, text, *_ = app.encode_tab.reconstruct(ds, path)
         assert model_input.size == reconstruction.size and "PSNR" in text

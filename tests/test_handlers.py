@@ -129,7 +129,8 @@ def test_random_latent_is_the_seed_latent(lab):
 def test_traverse_has_a_row_per_dimension(lab):
     image = lab.vae.traverse("tiny", [0.0] * 4)
     rows, columns = 4, 7
-    assert image.size == (2 * (columns * 30 + 2), 2 * (rows * 30 + 2))  # 28px tiles + 2px padding, 2x
+    width, height = 2 * (columns * 30 + 2), 2 * (rows * 30 + 2)  # 28px tiles + 2px padding, 2x ...
+    assert width < image.width < width + 60 and image.height == height + 22  # ... + row labels and a header row
 
 
 def test_latent_map_with_and_without_test_latents(lab):
@@ -159,7 +160,10 @@ def test_reconstruct_returns_everything_tab_3_shows(lab, tmp_path):
     assert np.asarray(seen)[0, 0] == 0 and np.asarray(seen).max() == 255  # MNIST-style white on black
     assert set(numbers) == {"mse", "psnr_db", "mu", "std"} and len(numbers["mu"]) == 4
     assert numbers["psnr_db"] == pytest.approx(10 * np.log10(1 / numbers["mse"]), abs=0.02)
-    assert "MSE" in text and "PSNR" in text and chart.size[0] > 100
+    assert "MSE" in text and "PSNR" in text
+    dims = [f"z{d}" for d in lab.registry.stats["tiny"].order]
+    assert chart.sort == dims  # a native plot, dimensions in slider order
+    assert len(chart.constructor_args["value"]) == 3 * 4  # mean, mean - std, mean + std per dimension
     assert draws.size == (3 * (8 * 30 + 2), 3 * 32)  # 8 samples in a row, 3x
     assert lab.vae.latent_of("tiny", numbers) == pytest.approx(numbers["mu"])
     rgb = np.zeros((40, 60, 3), np.uint8)
@@ -180,9 +184,11 @@ def test_reconstruct_bad_input_is_a_gradio_error(lab):
 
 
 def test_model_card(lab):
-    text, samples, curves = lab.card.card("tiny", "gan")
-    assert "python -m genimg.train gan" in text and "1,234" in text and "1.5 min" in text and "| fid | 12.5 |" in text
-    assert samples is None and curves is None  # save_model writes no pictures
+    text, samples, *curves = lab.card.card("tiny", "gan")
+    assert "python -m genimg.train gan" in text and "1,234" in text and "1.5 min" in text and "| FID | 12.5<br>" in text
+    assert "lower is better" in text  # each number says what it means
+    assert samples is None and len(curves) == 2  # save_model writes no pictures; no history: empty plots
+    assert "FID" in lab.card.card("tiny", "gan", "zh")[0] and "数值及其含义" in lab.card.card("tiny", "gan", "zh")[0]
     assert "No VAE checkpoint for **onlygan**" in lab.card.card("onlygan", "vae")[0]
 
 

@@ -114,32 +114,30 @@ def test_kl_per_dimension(tmp_path):
     stored = teaching.read_kl_per_dim(tmp_path / "vae")
     np.testing.assert_allclose(stored, [0.01, 2.0, 0.5, 0.0], rtol=1e-6)
     assert list(teaching.kl_order(stored)) == [1, 2, 0, 3]
-    figure = teaching.kl_figure(stored)
-    assert isinstance(figure, Image.Image) and figure.width > 100
     for language in ("en", "zh"):
         md = teaching.kl_markdown(stored, language)
         assert "2" in md and "4" in md  # 2 of 4 dimensions in use
         assert "5" in teaching.kl_markdown(kl, language, from_examples=5)
 
 
-def test_kl_figure_has_one_bar_per_dimension(monkeypatch):
-    drawn = {}
-    monkeypatch.setattr(teaching.plots, "kl_bars", lambda kl, names, threshold: drawn.update(kl=kl, names=names))
-    teaching.kl_figure(np.array([0.3, 0.0, 1.2]))
-    assert drawn["names"] == ["z2", "z0", "z1"] and list(drawn["kl"]) == [1.2, 0.3, 0.0]
+def test_kl_summary_counts_one_unused_dimension_in_the_singular():
+    assert "the other one is nearly unused" in teaching.kl_markdown(np.array([0.3, 0.0, 1.2]), "en")
+    assert "剩下的 1 个" in teaching.kl_markdown(np.array([0.3, 0.0, 1.2]), "zh")
 
 
-def test_training_curves_from_card(tmp_path):
+def test_history_from_card(tmp_path):
     gan_dir, _ = tiny_gan(tmp_path)
-    assert isinstance(teaching.training_curves(gan_dir), Image.Image)
+    assert teaching.card_history(gan_dir)[0] == "gan"
     vae = VAE(z_dim=4, width=8, hidden=32)
     save_model(vae, tmp_path / "vae", {"history": [
         {"epoch": 1, "loss": 200.0, "recon": 190.0, "kl": 10.0, "test_loss": 180.0, "test_recon": 170.0,
          "test_kl": 10.5}]})
-    assert isinstance(teaching.training_curves(tmp_path / "vae"), Image.Image)
+    assert teaching.card_history(tmp_path / "vae") == ("vae", [{"epoch": 1, "loss": 200.0, "recon": 190.0,
+                                                               "kl": 10.0, "test_loss": 180.0, "test_recon": 170.0,
+                                                               "test_kl": 10.5}])
     assert "180.5" in teaching.vae_numbers_markdown(tmp_path / "vae", "en")
     save_model(vae, tmp_path / "bare", {"dataset": "fake"})
-    assert teaching.training_curves(tmp_path / "bare") is None
+    assert teaching.card_history(tmp_path / "bare")[1] == []
     assert teaching.vae_numbers_markdown(tmp_path / "bare", "zh") == ZH["how_no_history"]
     assert set(TABLES) == {"en", "zh"}
 
@@ -192,8 +190,8 @@ def test_vae_panel_reads_latents_or_estimates_from_examples(tmp_path, language):
     save_model(vae, tmp_path / "vae", {"history": [
         {"epoch": 3, "loss": 200.0, "recon": 190.0, "kl": 10.0, "test_loss": 180.0, "test_recon": 170.0,
          "test_kl": 10.5}]})
-    figure, summary, curves, numbers = teaching.vae_panel(tmp_path / "vae", vae, examples, language)
-    assert isinstance(figure, Image.Image) and isinstance(curves, Image.Image)
+    kl, summary, history, numbers = teaching.vae_panel(tmp_path / "vae", vae, examples, language)
+    assert kl.shape == (4,) and history[0]["epoch"] == 3
     assert text("how_kl_source_examples", language).format(count=3) in summary  # no latents.safetensors yet
     assert numbers == teaching.vae_numbers_markdown(tmp_path / "vae", language)
     save_file({"kl_per_dim": torch.tensor([0.01, 2.0, 0.5, 0.0])}, tmp_path / "vae" / "latents.safetensors")
@@ -201,6 +199,6 @@ def test_vae_panel_reads_latents_or_estimates_from_examples(tmp_path, language):
     assert summary == teaching.kl_markdown(np.array([0.01, 2.0, 0.5, 0.0]), language)
     (tmp_path / "vae" / "latents.safetensors").unlink()
     (tmp_path / "vae" / "card.json").unlink()  # training rewriting it: no curves, no numbers, no exception
-    figure, summary, curves, numbers = teaching.vae_panel(tmp_path / "vae", vae, tmp_path / "nowhere", language)
-    assert figure is None and curves is None and numbers == text("how_no_history", language)
+    kl, summary, history, numbers = teaching.vae_panel(tmp_path / "vae", vae, tmp_path / "nowhere", language)
+    assert kl is None and history == [] and numbers == text("how_no_history", language)
     assert summary.startswith(text("how_live_unavailable", language).split("{")[0])

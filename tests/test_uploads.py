@@ -302,10 +302,13 @@ def test_through_the_app(served, corpus, name):
 def wired(lab):
     from gradio_client import Client  # noqa: PLC0415
 
+    from genimg.app.charts import PLOT_COLUMNS  # noqa: PLC0415
+
     with gr.Blocks() as demo:
         model = gr.Dropdown(["digits", "colour"], value="digits")
         upload = gr.Image(type="filepath", image_mode=None)
-        outputs = [gr.Image(), gr.Image(), gr.Markdown(), gr.Image(), gr.Image(), gr.JSON()]
+        chart = gr.ScatterPlot(**PLOT_COLUMNS["posterior"])  # the latent mean/std chart is a native plot
+        outputs = [gr.Image(), gr.Image(), gr.Markdown(), chart, gr.Image(), gr.JSON()]
         gr.on([upload.upload], lab.encode.reconstruct, [model, upload], outputs, api_name="reconstruct",
               preprocess=False)
     demo.queue(max_size=8)

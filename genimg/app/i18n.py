@@ -65,3 +65,22 @@ def request_language(request) -> str:
     """
     header = request.headers.get("accept-language") if request is not None else None
     return language_from_header((header or "").split(",")[0])
+
+
+def toast_titles_css() -> str:
+    """CSS that puts the toast titles ("Error", "Warning", "Info") in the page's language.
+
+    Gradio 6.31 titles a toast with its type, capitalised, whatever gr.Error(title=...) says, and does not translate
+    it. The page's <html lang> is the browser's language, so for each other table this hides the English word and
+    shows the table's own (error_title, warning_title, info_title) in its place.
+    """
+    rules = []
+    for language, table in TABLES.items():
+        if language == DEFAULT_LANGUAGE:
+            continue
+        for kind in ("error", "warning", "info"):
+            title = json.dumps(table[f"{kind}_title"], ensure_ascii=False)  # quoted, and quotes escaped
+            rules.append(f":lang({language}) .toast-title.{kind} {{ font-size: 0; }}\n"
+                         f":lang({language}) .toast-title.{kind}::before {{ content: {title}; "
+                         "font-size: var(--text-lg); }")
+    return "\n" + "\n".join(rules) + "\n.toast-title .toast-count { font-size: var(--text-md); }\n"

@@ -9,6 +9,7 @@ and the latent map's scatter come from a VAE's latents.safetensors when it is th
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,8 @@ KEEP_OUTPUTS = 256  # GIFs and grid PNGs kept in the output folder; the oldest g
 
 @dataclass
 class Checkpoint:
-    """One loaded model, with its card and the pictures training left beside it."""
+    """One loaded model, with its card and the samples training left beside it (the loss curves are drawn from
+    the card's history, in the browser)."""
 
     dataset: str
     kind: str  # "gan" | "vae"
@@ -40,7 +42,6 @@ class Checkpoint:
     model: nn.Module
     card: dict
     samples: Image.Image | None = None
-    curves: Image.Image | None = None
 
 
 @dataclass
@@ -79,8 +80,7 @@ def discover(root: Path) -> tuple[dict[tuple[str, str], Checkpoint], list[str]]:
             log.warning("checkpoint %s failed to load: %s", directory, e)
             continue
         found[dataset, kind] = Checkpoint(dataset, kind, directory, model, card,
-                                          samples=load_picture(directory / "samples.png"),
-                                          curves=load_picture(directory / "loss_curves.png"))
+                                          samples=load_picture(directory / "samples.png"))
         log.info("loaded %s/%s from %s", dataset, kind, directory)
     return found, problems
 
@@ -123,12 +123,14 @@ class Registry:
     def max_z_dim(self) -> int:
         return max((c.model.z_dim for (_, k), c in self.checkpoints.items() if k == "vae"), default=0)
 
-    def get(self, model: str, kind: str) -> Checkpoint:
+    def get(self, model: str, kind: str, lang: str = "en") -> Checkpoint:
+        """The checkpoint, or gr.Error (in `lang`) naming the models that have one."""
         if (model, kind) in self.checkpoints:
             return self.checkpoints[model, kind]
         have = self.datasets(kind)
-        raise gr.Error(f"no {kind.upper()} for model {model!r}; models with a {kind.upper()}: "
-                       f"{', '.join(have) if have else 'none loaded'}")
+        raise gr.Error(text("error_no_model", lang).format(
+            kind=kind.upper(), model=model, available=", ".join(have) if have else text("none_available", lang)),
+            title=text("error_title", lang))
 
     def class_choices(self, model: str) -> list[str]:
         """'any' and the class names a conditional GAN takes (just 'any' for an unconditional one)."""
@@ -154,16 +156,27 @@ class Registry:
             return ""
         return "**Some checkpoints did not load** (the rest work):\n" + "\n".join(f"- {p}" for p in self.problems)
 
-    def write_output(self, data: bytes, suffix: str) -> str:
-        """Write bytes to the output folder, named by content (repeats reuse the file); keep the newest few."""
-        path = self.out_dir / f"{hashlib.sha1(data).hexdigest()[:16]}{suffix}"
+    def write_output(self, data: bytes, suffix: str, name: str | None = None) -> str:
+        """Write bytes to the output folder, named by content (repeats reuse the file); keep the newest few.
+
+        name: what a download is called (e.g. 'genimg-mnist-seeds-0-15'); the file then sits in a folder named
+        by content, <hash>/<name><suffix>, so that two different grids can both be called that.
+        """
+        digest = hashlib.sha1(data).hexdigest()[:16]
+        if name:
+            digest = hashlib.sha1(f"{digest}/{name}".encode()).hexdigest()[:16]
+            folder, path = self.out_dir / digest, self.out_dir / digest / f"{name}{suffix}"
+        else:
+            folder, path = self.out_dir, self.out_dir / f"{digest}{suffix}"
         try:
             os.utime(path)  # a repeat: mark it newest, so the clean-up below does not take it while in use
+            os.utime(folder)
             return str(path)
         except FileNotFoundError:
             pass
+        folder.mkdir(exist_ok=True)
         # requests run side by side: each writes its own temp file (two identical requests must not share one)
-        fd, tmp = tempfile.mkstemp(dir=self.out_dir, prefix=f".{path.stem}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
@@ -174,5 +187,8 @@ class Registry:
             except FileNotFoundError:  # removed by a concurrent request meanwhile
                 pass
         for _, stale in sorted(outputs)[:-KEEP_OUTPUTS]:
-            stale.unlink(missing_ok=True)
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
         return str(path)

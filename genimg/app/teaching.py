@@ -3,8 +3,8 @@
 Content: per model family (GAN, VAE), plus common pitfalls and an FAQ, as Markdown with LaTeX in English and
 Simplified Chinese; the strings live in genimg/app/locales/*.json, this module picks and assembles them. Live ties:
 - the discriminator's score D(x) = sigmoid(logit) on a real test digit and on a generated one of the same class;
-- the KL of each VAE latent dimension (why some sliders change little), as numbers and a bar chart;
-- the training loss curves from a checkpoint's card.json, with the GAN's equilibrium values marked.
+- the KL of each VAE latent dimension (why some sliders change little), as numbers (the tab charts them);
+- the training history from a checkpoint's card.json (the tab draws the loss curves).
 
 Inputs and outputs are plain Python, numpy and PIL. This module is not UI: it imports no Gradio (app.py wires
 these functions into a tab: `discriminator_panel` and `vae_panel` are what it calls), trains nothing, and needs no
@@ -21,7 +21,6 @@ from PIL import Image
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
-from .. import plots
 from ..checkpoints import CheckpointError, load, read_card
 from ..data import example_file_name
 from ..images import to_pil, upscale
@@ -203,7 +202,8 @@ def score_markdown(scores: DiscriminatorScores, language: str = "en") -> str:
 
 
 def no_discriminator_markdown(gan_dir: str | Path, language: str = "en") -> str:
-    return text("how_no_discriminator", language).format(path=discriminator_dir(gan_dir))
+    where = Path(gan_dir)  # named from the checkpoints folder down: never the server's absolute path
+    return text("how_no_discriminator", language).format(path=f"{where.parent.name}/{where.name}/discriminator")
 
 
 def class_choices(generator: Generator, examples_dir: str | Path) -> list[str]:
@@ -260,12 +260,6 @@ def kl_order(kl: np.ndarray) -> np.ndarray:
     return np.argsort(-np.asarray(kl), kind="stable")
 
 
-def kl_figure(kl: np.ndarray, threshold: float = LOW_KL) -> Image.Image:
-    """One bar per latent dimension, in slider order, the (nearly) unused ones greyed out."""
-    order = kl_order(kl)
-    return plots.kl_bars(np.asarray(kl)[order], [f"z{j}" for j in order], threshold)
-
-
 def kl_markdown(kl: np.ndarray, language: str = "en", from_examples: int = 0,
                 threshold: float = LOW_KL) -> str:
     """How many dimensions are in use, and the total KL; from_examples > 0 says the KL was estimated from that many
@@ -274,7 +268,8 @@ def kl_markdown(kl: np.ndarray, language: str = "en", from_examples: int = 0,
     active = int((kl > threshold).sum())
     source = (text("how_kl_source_examples", language).format(count=from_examples) if from_examples
               else text("how_kl_source_test_split", language))
-    key = "how_kl_summary" if active < len(kl) else "how_kl_summary_all_active"
+    key = ("how_kl_summary_all_active" if active == len(kl) else
+           "how_kl_summary_one_inactive" if active == len(kl) - 1 else "how_kl_summary")
     return text(key, language).format(active=active, total=len(kl), inactive=len(kl) - active,
                                                    threshold=threshold, total_kl=float(kl.sum()), source=source)
 
@@ -288,39 +283,25 @@ def card_history(directory: str | Path) -> tuple[str, list[dict]]:
     return card["kind"], history if isinstance(history, list) else []
 
 
-def training_curves(directory: str | Path) -> Image.Image | None:
-    """The losses logged per epoch, one panel per scale; the GAN's equilibrium values dashed. None without history."""
-    kind, history = card_history(directory)
-    return plots.training_curves(history, kind) if history else None
-
-
-def curves_or_none(directory: str | Path) -> Image.Image | None:
-    """training_curves, or None while card.json is missing or unreadable (training rewrites it every epoch)."""
-    try:
-        return training_curves(directory)
-    except (CheckpointError, OSError):
-        return None
-
-
 def vae_panel(vae_dir: str | Path, vae: VAE, examples_dir: str | Path, language: str = "en",
-              ) -> tuple[Image.Image | None, str, Image.Image | None, str]:
-    """What the VAE section shows: the KL bar chart and its summary (from latents.safetensors, else estimated from
-    the example images), the training curves and the last epoch's test-split ELBO terms. Never raises for missing
-    files: a None image and a Markdown line saying what is missing instead."""
+              ) -> tuple[np.ndarray | None, str, list[dict], str]:
+    """What the VAE section shows: the KL per dimension (z,) and its summary (from latents.safetensors, else estimated
+    from the example images), the training history from card.json and the last epoch's test-split ELBO terms. Never
+    raises for missing files: None or [] and a Markdown line saying what is missing instead."""
     kl, count = read_kl_per_dim(vae_dir), 0
     if kl is None or kl.shape != (vae.z_dim,):
         images = example_images(examples_dir, vae.image_size, vae.channels)  # (N, H, W, C)
         kl, count = (kl_per_dim(vae, images), len(images)) if len(images) else (None, 0)
     if kl is None:
-        figure, summary = None, text("how_live_unavailable", language).format(
-            error=f"no latents.safetensors in {vae_dir} and no example images in {examples_dir}")
+        summary = text("how_live_unavailable", language).format(
+            error=f"no latents.safetensors in {Path(vae_dir).name} and no example images in {Path(examples_dir).name}")
     else:
-        figure, summary = kl_figure(kl), kl_markdown(kl, language, from_examples=count)
+        summary = kl_markdown(kl, language, from_examples=count)
     try:
-        numbers = vae_numbers_markdown(vae_dir, language)
+        history, numbers = card_history(vae_dir)[1], vae_numbers_markdown(vae_dir, language)
     except (CheckpointError, OSError):
-        numbers = text("how_no_history", language)
-    return figure, summary, curves_or_none(vae_dir), numbers
+        history, numbers = [], text("how_no_history", language)
+    return kl, summary, history, numbers
 
 
 def vae_numbers_markdown(directory: str | Path, language: str = "en") -> str:

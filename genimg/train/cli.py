@@ -48,6 +48,29 @@ DEFAULTS = {  # per kind: batch size, learning rate, z_dim, width, augment
 ACCEPTED_AUGMENT = {"gan": POLICIES, "vae": VAE_POLICIES, "classifier": ()}
 
 
+REPO = Path(__file__).resolve().parents[2]
+
+
+def portable_args(args: list[str]) -> list[str]:
+    """The command line as card.json records it: absolute paths (also in --out=PATH and folder:/idx: sources)
+    written relative to the repository, so a card never holds the training machine's own paths.
+
+    ['--out', '/home/me/genimg/checkpoints/x'] -> ['--out', 'checkpoints/x']; a path outside the repository
+    becomes '../runs/x' (relative to the repository root, where the command is meant to be run).
+    """
+    def relative(value: str) -> str:
+        prefix, sep, rest = value.partition(":")
+        if sep and prefix in ("folder", "idx"):
+            return f"{prefix}:{relative(rest)}"
+        option, eq, path = value.partition("=")
+        if eq and option.startswith("--"):
+            return f"{option}={relative(path)}"
+        if not (value.startswith("/") or value.startswith("~")):
+            return value
+        return os.path.relpath(Path(value).expanduser().resolve(), REPO)
+    return [relative(arg) for arg in args]
+
+
 def train(cfg: RunConfig) -> Path:
     """Load the data, pick the device, run the loop for cfg.kind; returns the checkpoint directory."""
     torch.manual_seed(cfg.seed)
@@ -107,7 +130,7 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
         conditional=not args.unconditional, ema_kimg=args.ema_kimg, resume=args.resume,
         mode_seeking=args.mode_seeking,
         dry_run=args.dry_run,
-        command="python -m genimg.train " + shlex.join(argv if argv is not None else sys.argv[1:]),
+        command="python -m genimg.train " + shlex.join(portable_args(argv if argv is not None else sys.argv[1:])),
     )
     if cfg.epochs is None and cfg.minutes is None:
         cfg.epochs = 1 if cfg.dry_run else DEFAULT_EPOCHS[cfg.kind]

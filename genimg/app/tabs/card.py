@@ -1,13 +1,28 @@
 """Tab "Model card": for the GAN and the VAE, what each was trained on, how (command, time), and its numbers
-from card.json, with the samples and loss curves training left beside it.
+from card.json, each with one line saying what it means, in the user's language; then the samples training left
+beside it and its loss curves (drawn by the browser from card.json's history).
 """
 
 from pathlib import Path
 
 import gradio as gr
-from PIL import Image
 
+from .. import charts
+from ..i18n import DEFAULT_LANGUAGE, text
 from ..registry import Checkpoint, Registry
+
+# The card's numbers a class can read, in this order: (key in card.json's metrics, kind of value). Each has a label
+# and a one-line meaning in the locale files (card_metric_<key>, card_metric_<key>_means). Other keys are left
+# out: lists (histograms, per-dimension values), the seed, and numbers folded into these (kid_std, the floors,
+# num_samples, iw_samples).
+METRICS = [
+    ("classifier_test_accuracy", "percent"),
+    ("fid", "distance"), ("kid", "kid"), ("precision", "share"), ("recall", "share"),
+    ("class_kl", "distance"), ("conditional_accuracy", "percent"),
+    ("test_loss_nats", "nats"), ("test_recon_nats", "nats"), ("test_kl_nats", "nats"), ("iw_nll_nats", "nats"),
+    ("test_bits_per_dim", "bits"), ("iw_bits_per_dim", "bits"),
+    ("active_units", "units"), ("recon_psnr_db", "psnr"), ("linear_probe_accuracy", "percent"),
+]
 
 
 class CardTab:
@@ -16,62 +31,101 @@ class CardTab:
     def __init__(self, registry: Registry):
         self.registry = registry
 
-    def card(self, model: str, kind: str) -> tuple[str, Image.Image | None, Image.Image | None]:
-        """card.json as markdown, and the samples and loss curves training left beside it."""
+    def card(self, model: str, kind: str, lang: str = DEFAULT_LANGUAGE) -> tuple:
+        """card.json as Markdown, the samples training left beside it, and the loss curves (one plot per panel)."""
         checkpoint = self.registry.checkpoints.get((model, kind))
         if checkpoint is None:
-            return f"### {kind.upper()}\nNo {kind.upper()} checkpoint for **{model}**.", None, None
-        return card_markdown(checkpoint, self.registry.root), checkpoint.samples, checkpoint.curves
+            empty = charts.loss_plots([], kind, lang)
+            return text("card_missing", lang).format(kind=kind.upper(), model=model), None, *empty
+        history = checkpoint.card.get("history")
+        curves = charts.loss_plots(history if isinstance(history, list) else [], kind, lang)
+        return card_markdown(checkpoint, self.registry.root, lang), checkpoint.samples, *curves
 
     def on_model(self, model: str, lang: str) -> list:
-        return [*self.card(model, "gan"), *self.card(model, "vae")]
+        return [*self.card(model, "gan", lang), *self.card(model, "vae", lang)]
 
     def build(self, i18n: gr.I18n) -> None:
         """Lay out the tab (inside the page's gr.Tabs); the model selector fills it."""
         self.outputs = []
         with gr.Tab(i18n("card_tab"), id="card", elem_id="tab-card"), gr.Row():
             for kind in ("gan", "vae"):
-                with gr.Column():
-                    self.outputs += [gr.Markdown(elem_classes="card"),
+                with gr.Column(min_width=300):
+                    self.outputs += [gr.Markdown(elem_classes="card", elem_id=f"card-{kind}"),
                                      gr.Image(label=i18n(f"card_{kind}_samples_label"), interactive=False,
-                                              elem_classes="pixelated"),
-                                     gr.Image(label=i18n(f"card_{kind}_curves_label"), interactive=False)]
+                                              elem_classes="pixelated", elem_id=f"card-{kind}-samples"),
+                                     *[gr.LinePlot(**charts.PLOT_COLUMNS["loss"], height=260, show_label=False)
+                                       for _ in charts.LOSS_PANELS[kind]]]
 
     def model_outputs(self) -> list:
         return self.outputs
 
 
-def card_markdown(checkpoint: Checkpoint, root: Path) -> str:
-    """Dataset, size, how it was trained (command, time) and its numbers, as a two-column table."""
+def readable(value: float, unit: str, lang: str) -> str:
+    """A number as a class reads it: 99.3%, 6.73, 96.5 nats, 21.0 dB, 1,234."""
+    if unit == "percent":
+        return f"{100 * value:.1f}%"
+    if unit == "share":
+        return f"{value:.2f}"
+    if unit in ("nats", "bits"):
+        return text(f"card_unit_{unit}", lang).format(value=value)
+    if unit == "psnr":
+        return f"{value:.1f} dB"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) >= 1 else f"{value:.2f}"
+
+
+def metric_rows(metrics: dict, lang: str, prefix: str = "") -> list[tuple[str, str]]:
+    """(label, value and its meaning) for the METRICS in a card's metrics (or its 'samples' section)."""
+    rows, floor = [], metrics.get("floor") if isinstance(metrics.get("floor"), dict) else {}
+    for key, kind in METRICS:
+        value = metrics.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        shown = readable(value, kind, lang)
+        if kind == "kid" and isinstance(metrics.get("kid_std"), (int, float)):
+            shown += f" ± {readable(metrics['kid_std'], 'distance', lang)}"
+        if kind == "units" and isinstance(metrics.get("z_dim"), int):
+            shown = text("card_units", lang).format(active=value, total=metrics["z_dim"])
+        if isinstance(floor.get(key), (int, float)):
+            shown += " " + text("card_floor", lang).format(value=readable(floor[key], kind, lang))
+        meaning = text(f"card_metric_{key}_means", lang).format(samples=f"{metrics.get('num_samples', 0):,}",
+                                                                 k=metrics.get("iw_samples", "k"))
+        rows.append((prefix + text(f"card_metric_{key}", lang), f"{shown}<br><small>{meaning}</small>"))
+    return rows
+
+
+def card_markdown(checkpoint: Checkpoint, root: Path, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Dataset, size, how it was trained (command, time) and its numbers with what they mean, as a table."""
     card, path = checkpoint.card, checkpoint.path
-    where = path.relative_to(root.parent) if path.is_relative_to(root.parent) else path
+    # never the server's absolute paths: relative to the repository, else just <dataset>/<kind>
+    where = (path.relative_to(root.parent) if path.is_relative_to(root.parent)
+             else f"{checkpoint.dataset}/{checkpoint.kind}")
     minutes = card.get("wall_time_s")
-    rows = [("dataset", f"{card.get('dataset', '?')} ({card.get('train_images', '?')} training images)"),
-            ("parameters", f"{card.get('parameters', sum(p.numel() for p in checkpoint.model.parameters())):,}"),
-            ("trained", f"{card.get('epochs', '?')} epochs, {card.get('steps', '?')} steps"
-             + (f", {minutes / 60:.1f} min" if isinstance(minutes, (int, float)) else "")
-             + f" on {card.get('device', '?')}")]
+    parameters = card.get("parameters", sum(p.numel() for p in checkpoint.model.parameters()))
+    rows = [(text("card_dataset", lang), text("card_dataset_value", lang).format(
+                dataset=card.get("dataset", "?"), images=f"{card['train_images']:,}"
+                if isinstance(card.get("train_images"), int) else "?")),
+            (text("card_parameters", lang), f"{parameters:,}<br><small>{text('card_parameters_means', lang)}</small>"),
+            (text("card_trained", lang), text("card_trained_value", lang).format(
+                epochs=card.get("epochs", "?"), steps=f"{card['steps']:,}" if isinstance(card.get("steps"), int)
+                else "?", device=card.get("device", "?"))
+             + (text("card_minutes", lang).format(minutes=minutes / 60) if isinstance(minutes, (int, float)) else ""))]
     commands = card.get("commands") or ([card["command"]] if card.get("command") else [])
     if commands:  # a run continued with --resume has one command per invocation
-        rows.append(("command" if len(commands) == 1 else "commands", "<br>".join(f"`{c}`" for c in commands)))
+        rows.append((text("card_command" if len(commands) == 1 else "card_commands", lang),
+                     "<br>".join(f"`{c}`" for c in commands)))
     if card.get("note"):  # what the card's fields alone do not say, e.g. where a run was trained
-        rows.append(("note", str(card["note"])))
+        rows.append((text("card_note", lang), str(card["note"])))
     if isinstance(card.get("final_losses"), dict):
-        rows.append(("final losses", " · ".join(f"{k} {v:.4g}" for k, v in scalars(card["final_losses"]))))
-    if isinstance(card.get("metrics"), dict):
-        rows += [(name.replace("_", " "), f"{value:.4g}") for name, value in scalars(card["metrics"])]
-    return "\n".join([f"### {checkpoint.kind.upper()} · `{where}`", "| | |", "|---|---|",
+        losses = " · ".join(f"{k} {v:.4g}" for k, v in card["final_losses"].items()
+                            if isinstance(v, (int, float)) and not isinstance(v, bool))
+        rows.append((text("card_final_losses", lang), f"{losses}<br><small>{text('card_final_losses_means', lang)}"
+                                                      "</small>"))
+    metrics = card.get("metrics") if isinstance(card.get("metrics"), dict) else {}
+    rows += metric_rows(metrics, lang)
+    if isinstance(metrics.get("samples"), dict):
+        rows += metric_rows(metrics["samples"], lang, prefix=text("card_samples_prefix", lang))
+    header = f"| {text('card_column_what', lang)} | {text('card_column_value', lang)} |"
+    return "\n".join([f"### {checkpoint.kind.upper()} · `{where}`", "", header, "|---|---|",
                       *(f"| {k} | {v} |" for k, v in rows)])
-
-
-def scalars(numbers: dict, prefix: str = "") -> list[tuple[str, float]]:
-    """The numbers in a card section, nested dicts flattened one level ('samples fid'); lists and text left out."""
-    found = []
-    for key, value in numbers.items():
-        if isinstance(value, bool) or key == "seed":
-            continue
-        if isinstance(value, (int, float)):
-            found.append((f"{prefix}{key}", value))
-        elif isinstance(value, dict) and not prefix:
-            found += scalars(value, prefix=f"{key} ")
-    return found

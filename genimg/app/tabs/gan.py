@@ -5,11 +5,13 @@ controls it was made with; and (genimg/app/tabs/invert.py) finding an uploaded i
 Public events (README "API"): `sample(model, seeds, psi, label)`,
 `interpolate(model, seed_a, seed_b, frames, psi, label)` and `video(model, seed_a, seed_b, frames, psi, label)`;
 `model` is a dataset name, `label` is `any` or a class name. Bad input raises gr.Error saying what was wrong
-and what is accepted. Every PNG the tab makes carries its recipe (genimg/recipes.py).
+and what is accepted, in the browser's language (handlers take a gr.Request, which Gradio fills in; it is not an
+API parameter). Every PNG the tab makes carries its recipe (genimg/recipes.py).
 """
 
 import io
 import math
+import re
 import zipfile
 
 import gradio as gr
@@ -42,16 +44,43 @@ from ..checks import (
     check_vector,
     user_errors,
 )
-from ..i18n import request_language, text
+from ..i18n import DEFAULT_LANGUAGE, request_language, text
 from ..registry import Registry
 from . import live
 from .invert import InvertSection
 
 GALLERY_SIDE = 128  # display size: upscaled crisply (nearest neighbour) to the largest multiple <= this
 EDIT_SIDE = 256
-GALLERY_COLUMNS = {"small": 12, "medium": 8, "large": 4}
+GIF_SIDE = 256
+# Thumbnail sizes: style.css gives each a minimum width (#gan-gallery.size-small ...) and the gallery fits as many
+# columns of that width as its box has, so every size does something at any screen width.
+GALLERY_SIZES = ("small", "medium", "large")
 SWEEP_STEPS = 9  # psi = 0, 0.125, ..., 1
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed file times: the same gallery gives the same ZIP bytes
+
+
+def seed_ranges(seeds: list[int]) -> str:
+    """[0, 1, 2, 3, 42] -> '0-3_42': runs of consecutive seeds, for a file name."""
+    runs: list[list[int]] = []
+    for seed in seeds:
+        if runs and seed == runs[-1][1] + 1:
+            runs[-1][1] = seed
+        else:
+            runs.append([seed, seed])
+    return "_".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def grid_name(model: str, seeds: list[int], psi: float, label: str) -> str:
+    """What the grid PNG downloads as: 'genimg-mnist-seeds-0-15', '-psi0.7' and '-class-7' when they apply."""
+    ranges = seed_ranges(seeds)
+    if len(ranges) > 40:  # a long list of scattered seeds: say how many, from where
+        ranges = f"{seeds[0]}-and-{len(seeds) - 1}-more"
+    name = f"genimg-{model}-seeds-{ranges}"
+    if psi != 1.0:
+        name += f"-psi{psi:g}"
+    if label and label != "any":
+        name += "-class-" + re.sub(r"[^A-Za-z0-9]+", "-", str(label)).strip("-")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name)
 
 
 class GanTab:
@@ -66,7 +95,8 @@ class GanTab:
 
     # ---- handlers ------------------------------------------------------------------------------
 
-    def sample(self, model: str, seeds: str, psi: float, label: str) -> tuple[list[tuple[Image.Image, str]], str]:
+    def sample(self, model: str, seeds: str, psi: float, label: str, request: gr.Request | None = None
+               ) -> tuple[list[tuple[Image.Image, str]], str]:
         """Generate images from seeds with the model's GAN.
 
         Args:
@@ -77,9 +107,10 @@ class GanTab:
         Returns:
             the gallery of (image, "seed N") and the path of a grid PNG; every PNG carries its recipe.
         """
-        seed_list, z, labels = self.sample_request(model, seeds, psi, label)
-        images = generate(self.registry.get(model, "gan").model, z, labels)
-        return self.sample_outputs(model, seed_list, psi, label, images)
+        lang = request_language(request)
+        seed_list, z, labels = self.sample_request(model, seeds, psi, label, lang)
+        images = generate(self.registry.get(model, "gan", lang).model, z, labels)
+        return self.sample_outputs(model, seed_list, psi, label, images, lang)
 
     def directions(self, model: str) -> Directions | None:
         """The GAN's discovered directions (directions.safetensors beside it), loaded once; None without the file."""
@@ -97,26 +128,30 @@ class GanTab:
         checkpoint = self.registry.get(model, "gan")
         return recipes.make(checkpoint.model, model, recipes.checkpoint_id(checkpoint.path), **fields)
 
-    def sample_request(self, model: str, seeds: str, psi: float, label: str) -> tuple[list[int], np.ndarray, list]:
+    def sample_request(self, model: str, seeds: str, psi: float, label: str, lang: str = DEFAULT_LANGUAGE
+                       ) -> tuple[list[int], np.ndarray, list]:
         """Check one sample request -> (seeds, z (N, z_dim), labels); gr.Error saying what is accepted."""
-        gan = self.registry.get(model, "gan").model
-        with user_errors():
+        gan = self.registry.get(model, "gan", lang).model
+        with user_errors(lang):
             seed_list = parse_seeds(seeds, limit=MAX_IMAGES)
             psi = check_psi(psi)
             labels = labels_for_seeds(gan, seed_list, label or "any")
         z = np.stack([latent_from_seed(s, gan.z_dim) for s in seed_list]) * np.float32(psi)  # (N, z_dim)
         return seed_list, z, labels
 
-    def sample_outputs(self, model: str, seed_list: list[int], psi: float, label: str, images: np.ndarray
-                       ) -> tuple[list[tuple[Image.Image, str]], str]:
-        """(N, H, W, C) uint8 -> gallery of (image, 'seed N') and the path of a grid PNG, each with its recipe."""
+    def sample_outputs(self, model: str, seed_list: list[int], psi: float, label: str, images: np.ndarray,
+                       lang: str = DEFAULT_LANGUAGE) -> tuple[list[tuple[Image.Image, str]], str]:
+        """(N, H, W, C) uint8 -> gallery of (image, 'seed N') and the path of a grid PNG, each with its recipe;
+        the grid downloads as genimg-<model>-seeds-<seeds>.png."""
         scale = max(1, GALLERY_SIDE // max(images.shape[1:3]))  # what upscale(..., GALLERY_SIDE) does
+        caption = text("gan_caption", lang)
         gallery = [(recipes.picture(image[None], self.recipe(model, seeds=[s], psi=psi, label=label, scale=scale)),
-                    f"seed {s}") for image, s in zip(images, seed_list)]
+                    caption.format(seed=s)) for image, s in zip(images, seed_list)]
         columns = math.ceil(math.sqrt(len(images)))  # grid's default
         sheet = recipes.picture(images, self.recipe(model, seeds=seed_list, psi=psi, label=label,
                                                           columns=columns, scale=4))  # 4x, crisp
-        return gallery, self.registry.write_output(png_bytes(sheet), ".png")
+        name = grid_name(model, seed_list, float(psi), label)
+        return gallery, self.registry.write_output(png_bytes(sheet), ".png", name)
 
     def download_all(self, model: str, seeds: str, psi: float, label: str) -> str:
         """The gallery as a ZIP of seed0042.png ... at the model's own size, each PNG with its recipe."""
@@ -157,13 +192,15 @@ class GanTab:
         start = int(np.random.default_rng().integers(0, 1_000_000))
         return f"{start}-{start + count - 1}"
 
-    def interpolate(self, model: str, seed_a: int, seed_b: int, frames: int, psi: float, label: str) -> str:
+    def interpolate(self, model: str, seed_a: int, seed_b: int, frames: int, psi: float, label: str,
+                    request: gr.Request | None = None) -> str:
         """Slerp from seed A's latent to seed B's in `frames` steps -> path of a looping GIF.
 
         With label 'any' a conditional GAN keeps seed A's class for every frame.
         """
-        gan = self.registry.get(model, "gan").model
-        with user_errors():
+        lang = request_language(request)
+        gan = self.registry.get(model, "gan", lang).model
+        with user_errors(lang):
             seed_a, seed_b = check_seed(seed_a, "seed A"), check_seed(seed_b, "seed B")
             frames = check_int(frames, "frames", *FRAMES_RANGE)
             psi = check_psi(psi)
@@ -171,9 +208,11 @@ class GanTab:
         z_a, z_b = latent_from_seed(seed_a, gan.z_dim), latent_from_seed(seed_b, gan.z_dim)
         z = np.stack([slerp(z_a, z_b, t) for t in np.linspace(0, 1, frames)]) * np.float32(psi)  # (F, z_dim)
         images = generate(gan, z, [label_a] * frames)
-        return self.registry.write_output(gif_bytes([upscale(to_pil(i), GALLERY_SIDE) for i in images]), ".gif")
+        gif = gif_bytes([upscale(to_pil(i), GIF_SIDE) for i in images])
+        return self.registry.write_output(gif, ".gif", f"genimg-{model}-seed-{seed_a}-to-{seed_b}")
 
-    def video(self, model: str, seed_a: int, seed_b: int, frames: int, psi: float, label: str) -> str:
+    def video(self, model: str, seed_a: int, seed_b: int, frames: int, psi: float, label: str,
+              request: gr.Request | None = None) -> str:
         """A looping H.264 MP4 that morphs seed A's image into seed B's and back (spherical interpolation of z).
 
         Args:
@@ -186,12 +225,13 @@ class GanTab:
         Returns:
             the path of the MP4 (H.264, yuv420p, 24 frames per second; every frame scaled up crisply).
         """
-        gan = self.registry.get(model, "gan").model
-        with user_errors():
+        lang = request_language(request)
+        gan = self.registry.get(model, "gan", lang).model
+        with user_errors(lang):
             seed_a, seed_b = check_seed(seed_a, "seed A"), check_seed(seed_b, "seed B")
             frames = check_int(frames, "frames", *FRAMES_RANGE)
             images = interpolate(gan, seed_a, seed_b, loop_path(frames), check_psi(psi), label or "any")
-        return self.registry.write_output(video_bytes(images), ".mp4")
+        return self.registry.write_output(video_bytes(images), ".mp4", f"genimg-{model}-seed-{seed_a}-to-{seed_b}")
 
     def edit(self, model: str, base: dict | None, seed, psi: float, label: str, *offsets: float) -> Image.Image:
         """The direction sliders: seed (or a found latent, `base`) moved along the discovered directions."""
@@ -249,15 +289,33 @@ class GanTab:
         psi = recipe["psi"] if isinstance(recipe["psi"], (int, float)) else 1.0
         return [",".join(map(str, dict.fromkeys(seeds))), psi, label, seeds[0], None, *sliders]
 
+    def sampler(self, model: str):
+        """sample() for one model: what that model's examples table runs."""
+        def sample_model(seeds: str, psi: float, label: str, request: gr.Request):
+            return self.sample(model, seeds, psi, label, request)
+        return sample_model
+
+    def class_choices(self, model: str, lang: str) -> list[tuple[str, str]]:
+        """The class dropdown's (shown, value) pairs: 'any' in the user's language, then the class names."""
+        return [(text("class_any", lang) if c == "any" else c, c) for c in self.registry.class_choices(model)]
+
+    def example_headers(self, lang: str) -> list[str]:
+        return [text("gan_seeds_label", lang), text("gan_psi_label", lang), text("gan_class_label", lang)]
+
     def on_model(self, model: str, lang: str) -> list:
-        """Updates for `model_outputs` when the model selector changes."""
-        classes = self.registry.class_choices(model)
+        """Updates for `model_outputs` when the model selector changes (or the page opens): the class list, the
+        note, the old model's gallery, grid and GIF cleared (`wire_model_switch` then samples the new one), the
+        direction sliders of this model, and its examples, with headers in the user's language."""
+        choices = self.class_choices(model, lang)
         has_gan = (model, "gan") in self.registry.checkpoints
         found = self.directions(model)
         count = len(found.vectors) if found else 0
         labels = found.labels() if found else []
-        return [gr.Dropdown(choices=classes, value="any", interactive=len(classes) > 1),
+        examples = [gr.Column(visible=ds == model) for ds in self.examples]
+        headers = [gr.Dataset(headers=self.example_headers(lang)) for _ in self.examples]
+        return [gr.Dropdown(choices=choices, value="any", interactive=len(choices) > 1),
                 gr.Markdown(self.registry.missing_note(model, "gan", lang), visible=not has_gan),
+                None, None, None, None, *examples, *headers,
                 gr.Markdown(text("gan_directions_help" if found else "gan_no_directions", lang).format(
                     model=model, count=count, share=100 * float(found.variance_share.sum()) if found else 0)),
                 None, *[gr.Slider(label=labels[k], value=0.0, visible=True) if k < count else gr.Slider(visible=False)
@@ -268,44 +326,51 @@ class GanTab:
 
     def build(self, model: gr.Dropdown, i18n: gr.I18n, first: str | None, all_classes: list[str]) -> None:
         """Lay out the tab (inside the page's gr.Tabs) and wire its events."""
+        self.model = model
         with gr.Tab(i18n("gan_tab"), id="gan", elem_id="tab-gan"):
             self.note = gr.Markdown(visible=False)
-            with gr.Row():
-                with gr.Column(scale=1, min_width=260):
+            with gr.Row(elem_id="gan-row"):
+                # On a phone style.css shows the seeds and buttons, then the gallery, then the other controls
+                # (#gan-controls dissolves into the row there), so an image is on the first screen.
+                with gr.Column(scale=1, min_width=260, elem_id="gan-controls"):
                     # gan_seeds_info states MAX_IMAGES (64); tests/test_teaching.py keeps the two in step
                     self.seeds = gr.Textbox("0-15", label=i18n("gan_seeds_label"), info=i18n("gan_seeds_info"),
                                             elem_id="seeds")
-                    with gr.Row():
+                    with gr.Row(elem_id="gan-buttons"):
                         random_seeds = gr.Button(i18n("gan_random_seeds_button"), size="sm")
                         generate_button = gr.Button(i18n("gan_generate_button"), variant="primary", size="sm",
                                                     elem_id="generate")
                     self.psi = gr.Slider(*PSI_RANGE, value=1.0, step=0.05, label=i18n("gan_psi_label"),
-                                         info=i18n("gan_psi_info"))
+                                         info=i18n("gan_psi_info"), elem_classes="gan-option")
+                    # plain "any" here (the examples table shows these labels, and would show an i18n marker);
+                    # on_model, run when the page opens, puts it in the user's language
                     self.label = gr.Dropdown(all_classes, value="any", label=i18n("gan_class_label"),
-                                             info=i18n("gan_class_info"))
-                    display = gr.Radio([(i18n(f"gan_display_{size}"), size) for size in GALLERY_COLUMNS],
-                                       value="medium", label=i18n("gan_display_label"))
-                with gr.Column(scale=3):
+                                             info=i18n("gan_class_info"), elem_classes="gan-option")
+                    display = gr.Radio([(i18n(f"gan_display_{size}"), size) for size in GALLERY_SIZES],
+                                       value="medium", label=i18n("gan_display_label"), elem_classes="gan-option",
+                                       elem_id="gan-size")
+                with gr.Column(scale=3, elem_id="gan-results"):
                     live.gan_live()  # psi and class, live in the browser (live.py)
-                    self.gallery = gr.Gallery(label=i18n("gan_gallery_label"), columns=GALLERY_COLUMNS["medium"],
-                                              format="png", elem_id="gan-gallery", object_fit="contain",
-                                              height="auto")
+                    self.gallery = gr.Gallery(label=i18n("gan_gallery_label"), format="png", elem_id="gan-gallery",
+                                              elem_classes="size-medium", object_fit="contain", height="auto",
+                                              columns=8, buttons=["download", "fullscreen"])
                     with gr.Row():
                         self.grid_png = gr.DownloadButton(i18n("gan_download_button"), value=None, size="sm")
                         zip_button = gr.DownloadButton(i18n("gan_zip_button"), value=None, size="sm")
             with gr.Accordion(i18n("gan_interpolate_accordion"), open=True):
-                with gr.Row():
+                with gr.Row(equal_height=True):
                     seed_a = gr.Number(0, label=i18n("gan_seed_a_label"), precision=0, minimum=0, min_width=100)
                     seed_b = gr.Number(1, label=i18n("gan_seed_b_label"), precision=0, minimum=0, min_width=100)
                     frames = gr.Slider(*FRAMES_RANGE, value=24, step=1, label=i18n("gan_frames_label"),
                                        min_width=160)
-                    interpolate = gr.Button(i18n("gan_interpolate_button"), min_width=100)
-                    mp4_button = gr.Button(i18n("gan_video_button"), min_width=100)
+                    interpolate = gr.Button(i18n("gan_interpolate_button"), variant="primary", size="sm",
+                                            min_width=100, scale=0, elem_id="interpolate")
+                    mp4_button = gr.Button(i18n("gan_video_button"), size="sm", min_width=100, scale=0)
                 with gr.Row():
-                    gif = gr.Image(label=i18n("gan_gif_label"), type="filepath",
-                                   interactive=False, height=240, elem_classes="pixelated")
-                    mp4 = gr.Video(label=i18n("gan_video_label"), loop=True, autoplay=True, height=240,
-                                   interactive=False, elem_id="gan-video")
+                    self.gif = gr.Image(label=i18n("gan_gif_label"), type="filepath", interactive=False,
+                                        height=GIF_SIDE + 40, elem_classes="pixelated", elem_id="gan-gif")
+                    self.mp4 = gr.Video(label=i18n("gan_video_label"), loop=True, autoplay=True, height=GIF_SIDE + 40,
+                                        interactive=False, elem_id="gan-video")
                 with gr.Row():  # the scrubber: one frame at a time, in the browser
                     scrub = gr.Slider(0.0, 1.0, value=0.0, step=0.01, label=i18n("gan_interp_t_label"),
                                       elem_id="interp-t", min_width=200)
@@ -333,16 +398,21 @@ class GanTab:
                 recipe_file = gr.File(label=i18n("gan_recipe_label"), file_types=[".png"], type="filepath",
                                       elem_id="gan-recipe")
             self.finder.build(model, i18n)
-            if first:
-                examples = gr.Examples([[first, "0-15", 1.0, "any"], [first, "100-131", 0.7, "any"],
-                                        [first, "0-7", 1.0, self.registry.class_choices(first)[-1]]],
-                                       inputs=[model, self.seeds, self.psi, self.label],
-                                       outputs=[self.gallery, self.grid_png], fn=self.sample, cache_examples=True,
-                                       cache_mode="lazy", label=i18n("examples_label"))
-                # Gradio 6.31 copies the inputs' labels into the examples table's header row without translating
-                # them (the browser shows raw i18n markers), so the table has no header row: a click fills the
-                # labelled inputs above.
-                examples.dataset.headers = []
+            # One table per model, shown while that model is selected (on_model), so every row fits it.
+            # Gradio 6.31 copies the inputs' labels into a table's header row without translating them (the browser
+            # would show raw i18n markers); on_model sets the headers in the request's language instead.
+            self.examples = {}
+            for ds in self.registry.datasets("gan"):
+                with gr.Column(visible=ds == first) as column:
+                    rows = [["0-15", 1.0, "any"], ["100-131", 0.7, "any"],
+                            ["0-7", 1.0, self.registry.class_choices(ds)[-1]]]
+                    # not cached: the captions are in the language of whoever clicks
+                    examples = gr.Examples(rows, inputs=[self.seeds, self.psi, self.label],
+                                           outputs=[self.gallery, self.grid_png], fn=self.sampler(ds),
+                                           cache_examples=False, run_on_click=True, api_name=f"gan_example_{ds}",
+                                           label=i18n("gan_examples_label"), elem_id=f"gan-examples-{ds}")
+                    examples.dataset.headers = []
+                self.examples[ds] = (column, examples.dataset)
 
         inputs, outputs = [model, self.seeds, self.psi, self.label], [self.gallery, self.grid_png]
         gan_queue = {"concurrency_id": "gan", "concurrency_limit": 2}
@@ -351,9 +421,9 @@ class GanTab:
               **gan_queue)
         random_seeds.click(self.random_seeds, None, self.seeds, api_name="random_seeds", **quiet).then(
             self.sample, inputs, outputs, api_name="sample_random", api_visibility="undocumented", **gan_queue)
-        display.change(lambda size: gr.Gallery(columns=GALLERY_COLUMNS[size]), display, self.gallery,
+        display.change(lambda size: gr.Gallery(elem_classes=f"size-{size}"), display, self.gallery,
                        api_name="display_size", **quiet)
-        interpolate.click(self.interpolate, [model, seed_a, seed_b, frames, self.psi, self.label], gif,
+        interpolate.click(self.interpolate, [model, seed_a, seed_b, frames, self.psi, self.label], self.gif,
                           api_name="interpolate", **gan_queue)
         # live in the browser, no request (live.py): psi, class and new seeds redraw the live grid; the scrubber
         # draws its frame. Without the in-browser runtime these hooks do nothing and the buttons work as before.
@@ -363,7 +433,7 @@ class GanTab:
         model.change(None, model, None, js=live.WARM_JS, **browser_only)
         gr.on([scrub.input, seed_a.change, seed_b.change], None, [model, seed_a, seed_b, scrub, self.psi, self.label],
               None, js=live.INTERPOLATE_JS, **browser_only)
-        mp4_button.click(self.video, [model, seed_a, seed_b, frames, self.psi, self.label], mp4, api_name="video",
+        mp4_button.click(self.video, [model, seed_a, seed_b, frames, self.psi, self.label], self.mp4, api_name="video",
                          **gan_queue)
         hidden = {"api_visibility": "undocumented", **gan_queue}
         gr.on([generate_button.click, self.seeds.submit], self.download_all, inputs, zip_button,
@@ -383,12 +453,17 @@ class GanTab:
                            api_name="open_recipe", **hidden).then(
             self.sample, inputs, outputs, api_name="sample_recipe", **hidden).then(
             self.edit, edit_inputs, edit_image, api_name="edit_recipe", **quiet)
-        self.finder.wire_sends(model, seed_b, frames, gif, self.base, self.sliders, edit_inputs, edit_image, self.edit)
+        self.finder.wire_sends(model, seed_b, frames, self.gif, self.base, self.sliders, edit_inputs, edit_image,
+                               self.edit)
 
     def model_outputs(self) -> list:
-        return [self.label, self.note, self.directions_help, self.base, *self.sliders, *self.finder.model_outputs()]
+        return [self.label, self.note, self.gallery, self.grid_png, self.gif, self.mp4,
+                *[column for column, _ in self.examples.values()], *[dataset for _, dataset in self.examples.values()],
+                self.directions_help, self.base, *self.sliders, *self.finder.model_outputs()]
 
-    def wire_page_load(self, demo: gr.Blocks, model: gr.Dropdown) -> None:
-        """The first gallery, drawn when the page opens."""
-        demo.load(self.sample, [model, self.seeds, self.psi, self.label], [self.gallery, self.grid_png],
-                  api_name="load_samples", api_visibility="undocumented", concurrency_id="gan", concurrency_limit=2)
+    def wire_model_switch(self, switched) -> None:
+        """After the model selector changed (or the page opened) and on_model cleared the old model's outputs:
+        the gallery of the new model with the seeds, psi and class as they are now."""
+        switched.then(self.sample, [self.model, self.seeds, self.psi, self.label], [self.gallery, self.grid_png],
+                      api_name="load_samples", api_visibility="undocumented", concurrency_id="gan",
+                      concurrency_limit=2)

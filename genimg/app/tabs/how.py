@@ -4,13 +4,13 @@ loss curves), then the article's pitfalls and an FAQ. The content and the drawin
 this module lays them out and wires them.
 """
 
-import functools
 from pathlib import Path
 
 import gradio as gr
 
+from ...models.vae import LOW_KL
 from ...sampling import MAX_SEED
-from .. import teaching
+from .. import charts, teaching
 from ..checks import check_int, user_errors
 from ..i18n import request_language
 from ..registry import Registry
@@ -19,32 +19,11 @@ LATEX = teaching.LATEX_DELIMITERS
 HOW_SIDE = 140  # display size of the two images D scores
 
 
-def file_stamp(*paths: Path) -> tuple:
-    """Modification times (None for a missing file): a cache key that changes whenever training rewrites a file."""
-    stamps = []
-    for path in paths:
-        try:
-            stamps.append(path.stat().st_mtime_ns)
-        except OSError:
-            stamps.append(None)
-    return tuple(stamps)
-
-
 class HowTab:
     """How it works: handlers reading the selected model's checkpoints as they are on disk now."""
 
     def __init__(self, registry: Registry, examples_dir: Path):
         self.registry, self.examples_dir = registry, examples_dir
-        # The plots take 0.3-1 s on a busy 2-core CPU; they change only when training rewrites the files.
-        self.vae_panel = functools.lru_cache(maxsize=16)(self.draw_vae_panel)
-        self.gan_curves = functools.lru_cache(maxsize=8)(self.draw_gan_curves)
-
-    def draw_vae_panel(self, model: str, lang: str, stamp: tuple) -> tuple:
-        vae = self.registry.checkpoints[model, "vae"]
-        return teaching.vae_panel(vae.path, vae.model, self.examples_dir / model, lang)
-
-    def draw_gan_curves(self, model: str, stamp: tuple):
-        return teaching.curves_or_none(self.registry.checkpoints[model, "gan"].path)
 
     def classes(self, model: str) -> list[str]:
         """The classes "How it works" can show D a real example of, for this model's GAN."""
@@ -58,13 +37,14 @@ class HowTab:
         gan, vae = self.registry.checkpoints.get((model, "gan")), self.registry.checkpoints.get((model, "vae"))
         classes = self.classes(model)
         digit = digit if digit in classes else (classes[0] if classes else None)
-        gan_curves = self.gan_curves(model, file_stamp(gan.path / "card.json")) if gan else None
+        gan_history = teaching.card_history(gan.path)[1] if gan and (gan.path / "card.json").is_file() else []
         if vae is None:
-            vae_parts = [None, self.registry.missing_note(model, "vae", lang), None, ""]
+            kl, summary, vae_history, numbers = None, self.registry.missing_note(model, "vae", lang), [], ""
         else:
-            vae_parts = list(self.vae_panel(model, lang, file_stamp(vae.path / "card.json",
-                                                                    vae.path / "latents.safetensors")))
-        return [gr.Dropdown(choices=classes, value=digit), gan_curves, *vae_parts]
+            kl, summary, vae_history, numbers = teaching.vae_panel(vae.path, vae.model, self.examples_dir / model,
+                                                                   lang)
+        return [gr.Dropdown(choices=classes, value=digit), *charts.loss_plots(gan_history, "gan", lang),
+                charts.kl_plot(kl, LOW_KL, lang), summary, *charts.loss_plots(vae_history, "vae", lang), numbers]
 
     def ask_discriminator(self, model: str, digit: str | None, seed, request: gr.Request) -> list:
         """A real example of the class and a generated one (from the seed) with D's score on each."""
@@ -72,7 +52,7 @@ class HowTab:
         gan = self.registry.checkpoints.get((model, "gan"))
         if gan is None:
             return [None, None, self.registry.missing_note(model, "gan", lang)]
-        with user_errors():
+        with user_errors(lang):
             seed = check_int(seed, "seed", 0, MAX_SEED - 64)  # D scores a group of seeds from this one on
         return list(teaching.discriminator_panel(gan.path, gan.model, self.examples_dir / model, digit, seed, lang,
                                                  HOW_SIDE))
@@ -99,20 +79,25 @@ class HowTab:
                             with gr.Row():
                                 real_image = gr.Image(label=i18n("how_real_image_label"), format="png",
                                                       interactive=False, elem_classes="pixelated", height=180,
-                                                      min_width=140)
+                                                      min_width=140, buttons=[])
                                 fake_image = gr.Image(label=i18n("how_fake_image_label"), format="png",
                                                       interactive=False, elem_classes="pixelated", height=180,
-                                                      min_width=140)
+                                                      min_width=140, buttons=[])
                             verdict = gr.Markdown(latex_delimiters=LATEX, elem_id="how-verdict")
-                    gan_curves = gr.Image(label=i18n("how_gan_curves_label"), format="png", interactive=False)
+                    with gr.Row():
+                        gan_curves = [gr.LinePlot(**charts.PLOT_COLUMNS["loss"], height=280, min_width=300,
+                                                  show_label=False) for _ in charts.LOSS_PANELS["gan"]]
                     gr.Markdown(i18n("how_gan_curves_md"), latex_delimiters=LATEX)
                 with gr.Tab(i18n("how_section_vae"), id="how-vae"):
                     gr.Markdown(i18n("how_vae_theory_md"), latex_delimiters=LATEX)
                     gr.Markdown(i18n("how_kl_md"), latex_delimiters=LATEX)
-                    kl_plot = gr.Image(label=i18n("how_kl_plot_label"), format="png", interactive=False)
+                    kl_plot = gr.BarPlot(**charts.PLOT_COLUMNS["kl"], height=300, show_label=False,
+                                         elem_id="how-kl-plot")
                     kl_text = gr.Markdown(latex_delimiters=LATEX, elem_id="how-kl-text")
                     refresh = gr.Button(i18n("how_refresh_button"), size="sm")
-                    vae_curves = gr.Image(label=i18n("how_vae_curves_label"), format="png", interactive=False)
+                    with gr.Row():
+                        vae_curves = [gr.LinePlot(**charts.PLOT_COLUMNS["loss"], height=280, min_width=300,
+                                                  show_label=False) for _ in charts.LOSS_PANELS["vae"]]
                     vae_numbers = gr.Markdown(latex_delimiters=LATEX, elem_id="how-vae-numbers")
                     gr.Markdown(i18n("how_vae_curves_md"), latex_delimiters=LATEX)
                 with gr.Tab(i18n("how_section_pitfalls"), id="how-pitfalls"):
@@ -120,10 +105,10 @@ class HowTab:
                 with gr.Tab(i18n("how_section_faq"), id="how-faq"):
                     gr.Markdown(i18n("how_faq_md"), latex_delimiters=LATEX)
 
-        # Drawn when the tab opens (not on every page load), again when the model changes, and on request. One at
-        # a time: these draw with matplotlib's pyplot, whose figure registry is not meant for threads.
-        how = {"concurrency_id": "how", "concurrency_limit": 1, "api_visibility": "undocumented"}
-        live_outputs = [digit, gan_curves, kl_plot, kl_text, vae_curves, vae_numbers]
+        # Filled when the tab opens (not on every page load), again when the model changes, and on request
+        # (training may have rewritten the checkpoints since).
+        how = {"concurrency_id": "how", "concurrency_limit": 2, "api_visibility": "undocumented"}
+        live_outputs = [digit, *gan_curves, kl_plot, kl_text, *vae_curves, vae_numbers]
         discriminator_io = ([model, digit, seed], [real_image, fake_image, verdict])
         gr.on([how_tab.select, model.change, refresh.click], self.live, [model, digit], live_outputs,
               api_name="how_live", **how).then(self.ask_discriminator, *discriminator_io,

@@ -9,17 +9,18 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from ... import plots
-from ...images import grid, to_pil, upscale
+from ...images import grid, labelled_grid, to_pil, upscale
 from ...models.vae import LOW_KL
 from ...sampling import generate, latent_from_seed
-from ..checks import Z_LIMIT, check_int, check_seed, check_vector, user_errors
-from ..i18n import text
+from .. import charts
+from ..checks import Z_LIMIT, app_error, check_int, check_seed, check_vector, user_errors
+from ..i18n import DEFAULT_LANGUAGE, request_language, text
 from ..registry import Registry
 from . import live
 
 SLIDER_SIDE = 256  # display size of the decoded image
 TRAVERSE_STEPS = 7
+TRAVERSE_CELL = 56  # about this many pixels per traversal image (MNIST's 28 twice, emoji's 64 once)
 MAP_STEPS = 10
 
 
@@ -28,7 +29,7 @@ class VaeTab:
 
     def __init__(self, registry: Registry):
         self.registry = registry
-        self.scatters: dict[tuple[str, int, int], Image.Image] = {}
+        self.scatters: dict[tuple[str, int, int, str], gr.ScatterPlot] = {}
 
     # ---- handlers ------------------------------------------------------------------------------
 
@@ -45,30 +46,33 @@ class VaeTab:
         kl = self.registry.stats[model].kl
         if kl is None:
             return text("vae_no_latents", lang).format(model=model)
-        return text("vae_slider_help", lang).format(unused=int((kl < LOW_KL).sum()), total=len(kl),
-                                                    threshold=LOW_KL)
+        unused = int((kl < LOW_KL).sum())
+        return text("vae_slider_help", lang).format(total=len(kl), threshold=LOW_KL, unused=text(
+            "vae_unused_none" if unused == 0 else "vae_unused_one" if unused == 1 else "vae_unused_many",
+            lang).format(count=unused, total=len(kl), threshold=LOW_KL))
 
-    def z_from_sliders(self, model: str, values) -> np.ndarray:
+    def z_from_sliders(self, model: str, values, lang: str = DEFAULT_LANGUAGE) -> np.ndarray:
         """Slider values (slider order; extra sliders ignored) -> z (z_dim,) in dimension order."""
-        vae = self.registry.get(model, "vae").model
+        vae = self.registry.get(model, "vae", lang).model
         order = self.registry.stats[model].order
-        with user_errors():
+        with user_errors(lang):
             values = check_vector(list(values)[:vae.z_dim], vae.z_dim, "slider values")
         z = np.zeros(vae.z_dim, np.float32)
         z[order] = values
         return z
 
-    def slider_values(self, model: str, z) -> list[float]:
+    def slider_values(self, model: str, z, lang: str = DEFAULT_LANGUAGE) -> list[float]:
         """z (dimension order) -> one value per slider (slider order), each clipped to [-3, 3]."""
-        vae = self.registry.get(model, "vae").model
-        with user_errors():
+        vae = self.registry.get(model, "vae", lang).model
+        with user_errors(lang):
             z = check_vector(z, vae.z_dim, "z")
         return [round(float(np.clip(z[d], -Z_LIMIT, Z_LIMIT)), 2) for d in self.registry.stats[model].order]
 
-    def slide(self, model: str, z: list[float]) -> Image.Image:
+    def slide(self, model: str, z: list[float], request: gr.Request | None = None) -> Image.Image:
         """z (z_dim numbers, dimension order) -> the decoded image, upscaled for display."""
-        vae = self.registry.get(model, "vae").model
-        with user_errors():
+        lang = request_language(request)
+        vae = self.registry.get(model, "vae", lang).model
+        with user_errors(lang):
             z = check_vector(z, vae.z_dim, "z")
         return upscale(to_pil(generate(vae, z[None])[0]), SLIDER_SIDE)
 
@@ -77,40 +81,43 @@ class VaeTab:
         z = self.z_from_sliders(model, values)
         return self.slide(model, z), [round(float(v), 4) for v in z]
 
-    def random_latent(self, model: str, seed: int) -> list[float]:
+    def random_latent(self, model: str, seed: int, lang: str = DEFAULT_LANGUAGE) -> list[float]:
         """The latent a seed names (the same z the GAN convention uses), clipped to the sliders' range."""
-        vae = self.registry.get(model, "vae").model
-        with user_errors():
+        vae = self.registry.get(model, "vae", lang).model
+        with user_errors(lang):
             seed = check_seed(seed, "seed")
         return [round(float(v), 4) for v in np.clip(latent_from_seed(seed, vae.z_dim), -Z_LIMIT, Z_LIMIT)]
 
-    def latent_of(self, model: str, numbers: dict | None) -> list[float]:
+    def latent_of(self, model: str, numbers: dict | None, lang: str = DEFAULT_LANGUAGE) -> list[float]:
         """The encode tab's numbers -> its posterior mean, for "from upload"; gr.Error if nothing was encoded."""
         if not isinstance(numbers, dict) or "mu" not in numbers:
-            raise gr.Error("nothing encoded yet: upload or draw an image in Encode / decode first")
-        vae = self.registry.get(model, "vae").model
-        with user_errors():
+            raise app_error("error_nothing_encoded", lang)
+        vae = self.registry.get(model, "vae", lang).model
+        with user_errors(lang):
             return [float(v) for v in check_vector(numbers["mu"], vae.z_dim, "the encoded latent")]
 
-    def traverse(self, model: str, z: list[float]) -> Image.Image:
-        """Each dimension (rows, most informative first) swept from -3 to +3 in 7 steps (columns), rest from z."""
-        vae = self.registry.get(model, "vae").model
-        with user_errors():
+    def traverse(self, model: str, z: list[float], request: gr.Request | None = None) -> Image.Image:
+        """Each dimension (rows, most informative first, labelled z3 ...) swept from -3 to +3 in 7 steps (columns,
+        labelled), the other dimensions from z."""
+        lang = request_language(request)
+        vae = self.registry.get(model, "vae", lang).model
+        with user_errors(lang):
             z = check_vector(z, vae.z_dim, "z")
         order = self.registry.stats[model].order
         steps = np.linspace(-Z_LIMIT, Z_LIMIT, TRAVERSE_STEPS, dtype=np.float32)
         latents = np.repeat(z[None], len(order) * TRAVERSE_STEPS, axis=0)  # (z_dim * 7, z_dim)
         for row, d in enumerate(order):
             latents[row * TRAVERSE_STEPS:(row + 1) * TRAVERSE_STEPS, d] = steps
-        sheet = to_pil(grid(generate(vae, latents), columns=TRAVERSE_STEPS))
-        return upscale(sheet, 2 * max(sheet.size))
+        return labelled_grid(generate(vae, latents), TRAVERSE_STEPS, [f"z{d}" for d in order],
+                             [f"{v:+g}" if v else "0" for v in steps], scale=max(1, TRAVERSE_CELL // vae.image_size))
 
-    def latent_map(self, model: str, dim_x: int, dim_y: int, z: list[float]
-                   ) -> tuple[Image.Image, Image.Image | None, str]:
+    def latent_map(self, model: str, dim_x: int, dim_y: int, z: list[float], request: gr.Request | None = None
+                   ) -> tuple[Image.Image, gr.ScatterPlot | None, str]:
         """A 10x10 grid decoded over two dimensions (rest from z), the test split's means over the same
         square coloured by label (None without latents.safetensors), and a line saying what is shown."""
-        vae = self.registry.get(model, "vae").model
-        with user_errors():
+        lang = request_language(request)
+        vae = self.registry.get(model, "vae", lang).model
+        with user_errors(lang):
             z = check_vector(z, vae.z_dim, "z")
             dim_x = check_int(dim_x, "x dimension", 0, vae.z_dim - 1)
             dim_y = check_int(dim_y, "y dimension", 0, vae.z_dim - 1)
@@ -124,34 +131,49 @@ class VaeTab:
         sheet = upscale(sheet, 2 * max(sheet.size))
         stats = self.registry.stats[model]
         if stats.test_mu is None:
-            return sheet, None, f"Decoded grid over z{dim_x} (across) and z{dim_y} (down), -3 to 3. {stats.note}"
-        scatter = self.scatter(model, dim_x, dim_y)
-        return sheet, scatter, (f"Decoded grid over z{dim_x} (across) and z{dim_y} (down), -3 to 3, other dimensions "
-                                f"from the sliders; beside it the test split's {len(stats.test_mu)} posterior means on "
-                                f"the same square, by label.")
+            return sheet, None, text("vae_map_note_no_scatter", lang).format(x=dim_x, y=dim_y, note=stats.note)
+        return sheet, self.scatter(model, dim_x, dim_y, lang), text("vae_map_note", lang).format(
+            x=dim_x, y=dim_y, count=len(stats.test_mu))
 
-    def scatter(self, model: str, dim_x: int, dim_y: int) -> Image.Image:
-        key = (model, dim_x, dim_y)
+    def scatter(self, model: str, dim_x: int, dim_y: int, lang: str) -> gr.ScatterPlot:
+        key = (model, dim_x, dim_y, lang)
         if key not in self.scatters:
             stats, names = self.registry.stats[model], self.registry.class_names(model)
             if len(self.scatters) >= 64:
                 self.scatters.pop(next(iter(self.scatters)))
-            self.scatters[key] = plots.latent_scatter(stats.test_mu[:, [dim_x, dim_y]], stats.test_labels, names,
-                                                      (f"z{dim_x}", f"z{dim_y}"), Z_LIMIT)
+            self.scatters[key] = charts.latent_scatter(stats.test_mu[:, [dim_x, dim_y]], stats.test_labels, names,
+                                                       (dim_x, dim_y), Z_LIMIT, lang)
         return self.scatters[key]
 
-    def show_latent(self, model: str, z) -> list:
+    def show_latent(self, model: str, z, lang: str = DEFAULT_LANGUAGE) -> list:
         """z (dimension order) -> slider values (clipped to the sliders' range), z itself, and its image."""
-        values = self.slider_values(model, z)
-        z = self.z_from_sliders(model, values).tolist()
+        values = self.slider_values(model, z, lang)
+        z = self.z_from_sliders(model, values, lang).tolist()
         return [*values, *[0.0] * (len(self.sliders) - len(values)), z, self.slide(model, z)]
 
+    def show_random(self, model: str, seed: int, request: gr.Request) -> list:
+        """"random": the seed's latent onto the sliders."""
+        lang = request_language(request)
+        return self.show_latent(model, self.random_latent(model, seed, lang), lang)
+
+    def show_zero(self, model: str, request: gr.Request) -> list:
+        """"reset to 0": every slider to the prior's mean."""
+        lang = request_language(request)
+        return self.show_latent(model, [0.0] * self.registry.get(model, "vae", lang).model.z_dim, lang)
+
+    def show_encoded(self, model: str, numbers: dict | None, request: gr.Request) -> list:
+        """"from upload": the latent of the last image encoded on the encode tab, or why there is none."""
+        lang = request_language(request)
+        return self.show_latent(model, self.latent_of(model, numbers, lang), lang)
+
     def on_model(self, model: str, lang: str) -> list:
-        """Updates for `model_outputs`: the note, one slider per dimension (labelled), z, the image, the dims."""
+        """Updates for `model_outputs`: the note, one slider per dimension (labelled), z, the image, the dims, and
+        the old model's traversal, map, scatter and map note cleared."""
+        cleared = [None, None, None, ""]
         if (model, "vae") not in self.registry.checkpoints:
             note = self.registry.missing_note(model, "vae", lang)
             return [gr.Markdown(note), *[gr.Slider(visible=False) for _ in self.sliders], None, None,
-                    gr.Dropdown(), gr.Dropdown()]
+                    gr.Dropdown(), gr.Dropdown(), *cleared]
         labels, z_dim = self.slider_labels(model), self.registry.get(model, "vae").model.z_dim
         order = self.registry.stats[model].order
         dims = [(f"z{d}", int(d)) for d in order]
@@ -160,7 +182,7 @@ class VaeTab:
                 *[gr.Slider(label=labels[k], value=0.0, visible=True) if k < z_dim else gr.Slider(visible=False)
                   for k in range(len(self.sliders))],
                 z, self.slide(model, z), gr.Dropdown(choices=dims, value=int(order[0])),
-                gr.Dropdown(choices=dims, value=int(order[min(1, z_dim - 1)]))]
+                gr.Dropdown(choices=dims, value=int(order[min(1, z_dim - 1)])), *cleared]
 
     # ---- layout and events ---------------------------------------------------------------------
 
@@ -183,7 +205,7 @@ class VaeTab:
                     with gr.Row():
                         zero = gr.Button(i18n("vae_reset_button"), size="sm", min_width=70)
                         self.from_upload = gr.Button(i18n("vae_from_upload_button"), size="sm", min_width=70)
-                with gr.Column(scale=3), gr.Row(elem_id="vae-sliders"):  # wraps: as many per line as fit
+                with gr.Column(scale=3, min_width=260), gr.Row(elem_id="vae-sliders"):  # wraps: as many per line as fit
                     # labels ("z3 · 2.1 nats") are set per model by on_model: numbers, the same in any language
                     self.sliders = [gr.Slider(-Z_LIMIT, Z_LIMIT, value=0.0, step=0.01, label=f"z{k}",
                                               elem_id=f"z-slider-{k}", min_width=220) for k in range(count)]
@@ -192,8 +214,11 @@ class VaeTab:
                 slide_button = gr.Button(i18n("vae_decode_button"), size="sm")
             with gr.Accordion(i18n("vae_traversal_accordion"), open=False):
                 traverse = gr.Button(i18n("vae_traverse_button"), size="sm")
-                traverse_image = gr.Image(label=i18n("vae_traversal_label"), format="png", interactive=False,
-                                          elem_classes="pixelated", height=640)
+                # no fixed height: the picture keeps its own size (about 56 px per image, rows and columns
+                # labelled), so 32 rows of emoji stay readable; the page scrolls instead
+                self.traverse_image = gr.Image(label=i18n("vae_traversal_label"), format="png",
+                                               interactive=False, elem_classes=["pixelated", "natural-size"],
+                                               elem_id="vae-traversal", show_label=False)
             with gr.Accordion(i18n("vae_map_accordion"), open=False):
                 with gr.Row():
                     self.dim_x = gr.Dropdown(all_dims, value=all_dims[0][1] if all_dims else None,
@@ -201,16 +226,19 @@ class VaeTab:
                     self.dim_y = gr.Dropdown(all_dims, value=all_dims[1][1] if len(all_dims) > 1 else None,
                                              label=i18n("vae_dim_y_label"), min_width=100)
                     draw_map = gr.Button(i18n("vae_map_button"), size="sm", min_width=100)
-                map_note = gr.Markdown(label=i18n("vae_map_note_label"))
+                self.map_note = gr.Markdown(label=i18n("vae_map_note_label"), elem_id="vae-map-note")
                 with gr.Row():
-                    map_image = gr.Image(label=i18n("vae_map_label"), format="png", interactive=False,
-                                         elem_classes="pixelated", height=440, min_width=280)
-                    scatter_image = gr.Image(label=i18n("vae_scatter_label"), format="png", interactive=False,
-                                             height=440, min_width=280)
+                    self.map_image = gr.Image(label=i18n("vae_map_label"), format="png", interactive=False,
+                                              elem_classes="pixelated", height=440, min_width=280,
+                                              elem_id="vae-map")
+                    self.scatter_plot = gr.ScatterPlot(**charts.PLOT_COLUMNS["scatter"], height=400,
+                                                       min_width=280, show_label=False, elem_id="vae-scatter")
                 self.pad = live.vae_pad()  # the same square, live in the browser: click or drag on it
 
-        # the slider event is cheap (about 1 ms), so it skips the queue and shows no progress overlay
+        # The slider event is cheap (about 1 ms) and cannot fail, so it skips the queue and shows no progress.
+        # Every other event is queued even when quick: only queued events show their error (a toast) when they fail.
         quiet = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
+        quick = {"show_progress": "hidden", "api_visibility": "undocumented"}
         vae_queue = {"concurrency_id": "vae", "concurrency_limit": 2}
         # While the in-browser runtime is live, a slider's input is drawn by live.js (no request); otherwise the js
         # hook triggers self.live's input event, the server path it always was (live.py explains).
@@ -218,15 +246,13 @@ class VaeTab:
               js=live.VAE_SLIDE_JS, queue=False, show_progress="hidden")
         self.live.input(self.slide_sliders, [model, *self.sliders], [self.image, self.z_json],
                         trigger_mode="always_last", api_name="slide_sliders", **quiet)
-        slide_button.click(self.slide, [model, self.z_json], self.image, api_name="slide", queue=False,
-                           show_progress="hidden")
-        random_latent.click(lambda m, s: self.show_latent(m, self.random_latent(m, s)), [model, latent_seed],
-                            self.latent_outputs(), api_name="random_latent", **quiet)
-        zero.click(lambda m: self.show_latent(m, [0.0] * self.registry.get(m, "vae").model.z_dim), model,
-                   self.latent_outputs(), api_name="reset_latent", **quiet)
-        traverse.click(self.traverse, [model, self.z_json], traverse_image, api_name="traverse", **vae_queue)
+        slide_button.click(self.slide, [model, self.z_json], self.image, api_name="slide", show_progress="hidden")
+        random_latent.click(self.show_random, [model, latent_seed], self.latent_outputs(), api_name="random_latent",
+                            **quick)
+        zero.click(self.show_zero, model, self.latent_outputs(), api_name="reset_latent", **quick)
+        traverse.click(self.traverse, [model, self.z_json], self.traverse_image, api_name="traverse", **vae_queue)
         draw_map.click(self.latent_map, [model, self.dim_x, self.dim_y, self.z_json],
-                       [map_image, scatter_image, map_note], api_name="latent_map", **vae_queue)
+                       [self.map_image, self.scatter_plot, self.map_note], api_name="latent_map", **vae_queue)
         # the latent pad (browser only): drawn with the map, then a click or drag moves two sliders and the picture
         gr.on([draw_map.click, self.dim_x.input, self.dim_y.input], None, [model, self.dim_x, self.dim_y, self.z_json],
               None, js=live.PAD_MAP_JS, queue=False, show_progress="hidden")
@@ -238,12 +264,15 @@ class VaeTab:
         return [*self.sliders, self.z_json, self.image]
 
     def model_outputs(self) -> list:
-        return [self.help, *self.sliders, self.z_json, self.image, self.dim_x, self.dim_y]
+        return [self.help, *self.sliders, self.z_json, self.image, self.dim_x, self.dim_y, self.traverse_image,
+                self.map_image, self.scatter_plot, self.map_note]
 
     def wire_encoded(self, model: gr.Dropdown, numbers: gr.JSON, edit: gr.Button, tabs: gr.Tabs) -> None:
-        """"from upload" here and "Edit in sliders" on the encode tab: the encoded latent onto the sliders."""
-        quiet = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
-        self.from_upload.click(lambda m, n: self.show_latent(m, self.latent_of(m, n)), [model, numbers],
-                               self.latent_outputs(), api_name="latent_from_upload", **quiet)
-        edit.click(lambda m, n: [*self.show_latent(m, self.latent_of(m, n)), gr.Tabs(selected="vae")],
-                   [model, numbers], [*self.latent_outputs(), tabs], api_name="edit_in_sliders", **quiet)
+        """"from upload" here and "Edit in sliders" on the encode tab: the encoded latent onto the sliders. Queued,
+        so that "nothing encoded yet" shows as a message instead of failing silently."""
+        quick = {"show_progress": "hidden", "api_visibility": "undocumented"}
+        self.from_upload.click(self.show_encoded, [model, numbers], self.latent_outputs(),
+                               api_name="latent_from_upload", **quick)
+        edit.click(self.show_encoded, [model, numbers], self.latent_outputs(), api_name="edit_in_sliders",
+                   **quick).success(lambda: gr.Tabs(selected="vae"), None, tabs, queue=False,
+                                    api_visibility="private")
