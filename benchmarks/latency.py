@@ -76,18 +76,17 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=40, help="client calls per endpoint (handler: 5x that)")
     parser.add_argument("--upload", default=str(Path(app.HERE) / "examples" / "encode" / "photo-on-paper.jpg"))
     args = parser.parse_args()
-    lab = app.lab
-    model = args.model or next(ds for ds in lab.datasets("gan") if ds in lab.datasets("vae"))
-    z = [0.3] * lab.get(model, "vae").model.z_dim
+    model = args.model or next(ds for ds in app.registry.datasets("gan") if ds in app.registry.datasets("vae"))
+    z = [0.3] * app.registry.get(model, "vae").model.z_dim
     calls = {
-        "slide": (lambda: png_bytes(lab.slide(model, z)), (model, z)),
-        "sample": (lambda: lab.sample(model, "0-15", 1.0, "any"), (model, "0-15", 1.0, "any")),
-        "reconstruct": (lambda: lab.reconstruct(model, args.upload), (model, handle_file(args.upload))),
+        "slide": (lambda: png_bytes(app.vae_tab.slide(model, z)), (model, z)),
+        "sample": (lambda: app.gan_tab.sample(model, "0-15", 1.0, "any"), (model, "0-15", 1.0, "any")),
+        "reconstruct": (lambda: app.encode_tab.reconstruct(model, args.upload), (model, handle_file(args.upload))),
     }
     handler = {name: percentiles(timed(fn, 5 * args.repeats)) for name, (fn, _) in calls.items()}
 
-    precomputed = {"slide": lab.slide(model, z), "sample": lab.sample(model, "0-15", 1.0, "any"),
-                   "reconstruct": lab.reconstruct(model, args.upload)}
+    precomputed = {"slide": app.vae_tab.slide(model, z), "sample": app.gan_tab.sample(model, "0-15", 1.0, "any"),
+                   "reconstruct": app.encode_tab.reconstruct(model, args.upload)}
     _, app_url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH)
     bare = bare_demo(precomputed)
     _, bare_url, _ = bare.launch(prevent_thread_lock=True, quiet=True)

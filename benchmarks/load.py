@@ -12,8 +12,8 @@ A request fails on an HTTP error (a full queue answers 503 "Queue is full ..."),
     python benchmarks/load.py --serve batched --clients 32 --seconds 30     # the same with batch=True
 
 --serve builds a small Blocks around genimg.app.handlers in a subprocess (the repo's checkpoints, or
-$GENIMG_CHECKPOINTS) with the same queue settings as app.py: `unbatched` wires Lab.sample as app.py does
-(concurrency_limit=2), `batched` wires Lab.sample_batch with batch=True and max_batch_size=--max-batch-size.
+$GENIMG_CHECKPOINTS) with the same queue settings as app.py: `unbatched` wires GanTab.sample as app.py does
+(concurrency_limit=2), `batched` wires GanTab.sample_batch with batch=True and max_batch_size=--max-batch-size.
 That compares Gradio batching without touching app.py.
 """
 
@@ -113,22 +113,24 @@ def serve(mode: str, port: int, max_batch_size: int) -> None:
     import torch  # noqa: PLC0415
 
     sys.path.insert(0, str(REPO))
-    from genimg.app.handlers import Lab  # noqa: PLC0415
+    from genimg.app.registry import Registry  # noqa: PLC0415
+    from genimg.app.tabs.gan import GanTab  # noqa: PLC0415
 
     torch.set_num_threads(1)  # as app.py
-    lab = Lab()
-    if not lab.datasets("gan"):
-        raise SystemExit(f"error: no GAN under {lab.root}: {lab.problems}")
+    registry = Registry()
+    gan = GanTab(registry)
+    if not registry.datasets("gan"):
+        raise SystemExit(f"error: no GAN under {registry.root}: {registry.problems}")
     with gr.Blocks() as demo:
-        model = gr.Dropdown(lab.datasets("gan"), value=lab.datasets("gan")[0])
+        model = gr.Dropdown(registry.datasets("gan"), value=registry.datasets("gan")[0])
         seeds, psi, label = gr.Textbox("0-15"), gr.Slider(0, 2, value=1.0), gr.Textbox("any")
         gallery, grid_png = gr.Gallery(format="png"), gr.DownloadButton()
         button = gr.Button()
         if mode == "batched":
-            button.click(lab.sample_batch, [model, seeds, psi, label], [gallery, grid_png], api_name="sample",
+            button.click(gan.sample_batch, [model, seeds, psi, label], [gallery, grid_png], api_name="sample",
                          batch=True, max_batch_size=max_batch_size, concurrency_id="gan", concurrency_limit=2)
         else:
-            button.click(lab.sample, [model, seeds, psi, label], [gallery, grid_png], api_name="sample",
+            button.click(gan.sample, [model, seeds, psi, label], [gallery, grid_png], api_name="sample",
                          concurrency_id="gan", concurrency_limit=2)
     demo.queue(max_size=32, default_concurrency_limit=2)
     demo.launch(server_port=port, quiet=True, max_file_size="5mb", show_error=True)

@@ -1,7 +1,7 @@
 """uint8 arrays <-> PIL images: grids, crisp upscaling, animated GIFs, PNG bytes.
 
 Arrays are (N, H, W, C) or (H, W, C) uint8 with C = 1 (grey) or 3 (RGB). Nothing here knows about
-models or Gradio; upload preprocessing lives in genimg/preprocess.py.
+models or Gradio; upload preprocessing lives in genimg/data/preprocess.py.
 """
 
 import io

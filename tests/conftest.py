@@ -149,3 +149,18 @@ def vae_dir(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("ckpt") / "vae"
     save_model(tiny_vae(), directory, {"dataset": "fake"})
     return directory
+
+
+class AppHandlers:
+    """The app's registry and its tabs' handlers, as app.py builds them, without a page: `lab.gan.sample(...)`."""
+
+    def __init__(self, root=None):
+        from genimg.app.registry import Registry  # noqa: PLC0415 (gradio loads only for the tests that need it)
+        from genimg.app.tabs.card import CardTab  # noqa: PLC0415
+        from genimg.app.tabs.encode import EncodeTab  # noqa: PLC0415
+        from genimg.app.tabs.gan import GanTab  # noqa: PLC0415
+        from genimg.app.tabs.vae import VaeTab  # noqa: PLC0415
+
+        self.registry = Registry(root)
+        self.gan, self.vae = GanTab(self.registry), VaeTab(self.registry)
+        self.encode, self.card = EncodeTab(self.registry), CardTab(self.registry)

@@ -20,6 +20,7 @@ from PIL import Image
 from safetensors.torch import save_file
 
 from genimg.app.i18n import EN, ZH
+from genimg.app.tabs.encode import ENCODE_PICKS
 from genimg.checkpoints import save_model
 from genimg.models import VAE, Discriminator, Generator
 
@@ -87,7 +88,7 @@ def test_public_endpoints_are_the_documented_ones(served):
 
 def test_every_api_name_answers(served, digit):
     app, client, _ = served
-    z_dim = app.lab.get("mnist", "vae").model.z_dim
+    z_dim = app.registry.get("mnist", "vae").model.z_dim
     gallery, grid_path = client.predict("mnist", "0-15", 1.0, "any", api_name="/sample")
     assert len(gallery) == 16 and gallery[3]["caption"].startswith("seed 3") and is_png(grid_path)
     assert Image.open(client.predict("mnist", 0, 1, 6, 0.8, "7", api_name="/interpolate")).n_frames == 10
@@ -99,7 +100,7 @@ def test_every_api_name_answers(served, digit):
     assert "PSNR" in text and len(numbers["mu"]) == z_dim and all(map(is_png, (seen, recon, chart, draws)))
 
     # the UI's own events (undocumented, but callable)
-    sliders = app.SLIDERS
+    sliders = len(app.vae_tab.sliders)
     image, z = client.predict("mnist", *[1.0] + [0.0] * (sliders - 1), api_name="/slide_sliders")
     assert sum(abs(v) for v in z) == 1.0
     assert len(client.predict("mnist", 4, api_name="/random_latent")) == sliders + 2
@@ -172,7 +173,7 @@ def test_how_it_works_answers_in_the_browsers_language(served):
         french_first.close()
 
     # no discriminator saved yet (a training run's first epoch): the tab says so and keeps serving
-    saved = Path(app.lab.root) / "mnist" / "gan" / "discriminator"
+    saved = Path(app.registry.root) / "mnist" / "gan" / "discriminator"
     shutil.move(saved, saved.with_name("discriminator.away"))
     try:
         real, fake, verdict = client.predict("mnist", "3", 5, api_name="/how_discriminator")
@@ -184,7 +185,7 @@ def test_how_it_works_answers_in_the_browsers_language(served):
 
 
 def test_every_translation_key_the_app_uses_exists():
-    source = (REPO / "app.py").read_text()
+    source = "".join(p.read_text() for p in [REPO / "app.py", *sorted((REPO / "genimg" / "app" / "tabs").glob("*.py"))])
     keys = set(re.findall(r'\b(?:i18n|text)\(f?"([a-z0-9_{}]+)"', source)) - {"key"}  # "key": the docstring
     expanded = {k.replace("{size}", size) for k in keys for size in ("small", "medium", "large")}
     expanded = {k.replace("{kind}", kind) for k in expanded for kind in ("gan", "vae")}
@@ -194,15 +195,16 @@ def test_every_translation_key_the_app_uses_exists():
 def test_encode_examples_name_only_models_with_a_vae_and_each_one_encodes(tmp_path):
     root = tiny_mnist_checkpoints(tmp_path / "mnist_only")
     app = import_app(root)
-    assert {ds for ds, _ in app.ENCODE_EXAMPLES} == {"mnist"}  # no emoji VAE here, so no emoji rows
+    rows = app.encode_tab.examples(app.FIRST, app.EXAMPLES)
+    assert {ds for ds, _ in rows} == {"mnist"}  # no emoji VAE here, so no emoji rows
 
     emoji_names = ["Smileys & Emotion", "Animals & Nature", "Food & Drink", "People & Body", "Travel & Places"]
     torch.manual_seed(0)
     save_model(VAE(z_dim=4, image_size=64, channels=3, width=8, hidden=16, likelihood="logistic",
                    class_names=emoji_names), root / "emoji" / "vae", card={"dataset": "emoji", "epochs": 1})
     app = import_app(root)
-    rows = app.ENCODE_EXAMPLES
-    assert [ds for ds, _ in rows].count("emoji") == len(app.ENCODE_PICKS["emoji"])
+    rows = app.encode_tab.examples(app.FIRST, app.EXAMPLES)
+    assert [ds for ds, _ in rows].count("emoji") == len(ENCODE_PICKS["emoji"])
     for ds, path in rows:
-        model_input, reconstruction, text, *_ = app.lab.reconstruct(ds, path)
+        model_input, reconstruction, text, *_ = app.encode_tab.reconstruct(ds, path)
         assert model_input.size == reconstruction.size and "PSNR" in text

@@ -43,7 +43,7 @@ def saved_state(out):
 def check_directory(out) -> None:
     """Absent, or a loadable checkpoint whose card agrees with itself. (Training writes its progress pictures
     before the model files, so a kill in the first epoch's save can leave pictures and no model files yet: not
-    a checkpoint, and no file of one half-written; see the report on genimg/train.py's finish_epoch order.)"""
+    a checkpoint, and no file of one half-written; see the report on genimg/train/common.py's finish_epoch order.)"""
     if not out.exists():
         return
     present = [name for name in MODEL_FILES if (out / name).exists()]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from test_handlers import tiny_root  # noqa: I001  (tests/ is on the path: pytest's rootdir import mode)
 
-from genimg.app.handlers import Lab
+from tests.conftest import AppHandlers as Lab
 
 EXAMPLES = int(os.environ.get("GENIMG_FUZZ_EXAMPLES", 40))  # e.g. 400 for a longer hunt
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
@@ -71,7 +71,7 @@ def only_gradio_errors(call, *args):
 @FUZZ
 @given(data=st.data())
 def test_sample(lab, data):
-    result = only_gradio_errors(lab.sample, *arguments(data, "model", "seeds", "psi", "label"))
+    result = only_gradio_errors(lab.gan.sample, *arguments(data, "model", "seeds", "psi", "label"))
     if result is not None:
         gallery, path = result
         assert 1 <= len(gallery) <= 64 and path.endswith(".png")
@@ -80,7 +80,8 @@ def test_sample(lab, data):
 @FUZZ
 @given(data=st.data())
 def test_interpolate(lab, data):
-    result = only_gradio_errors(lab.interpolate, *arguments(data, "model", "seed", "seed", "frames", "psi", "label"))
+    result = only_gradio_errors(lab.gan.interpolate,
+                                *arguments(data, "model", "seed", "seed", "frames", "psi", "label"))
     assert result is None or result.endswith(".gif")
 
 
@@ -88,9 +89,9 @@ def test_interpolate(lab, data):
 @given(data=st.data())
 def test_slide_and_traverse(lab, data):
     args = arguments(data, "model", "z")
-    image = only_gradio_errors(lab.slide, *args)
+    image = only_gradio_errors(lab.vae.slide, *args)
     assert image is None or isinstance(image, Image.Image)
-    sheet = only_gradio_errors(lab.traverse, *args)
+    sheet = only_gradio_errors(lab.vae.traverse, *args)
     assert sheet is None or isinstance(sheet, Image.Image)
 
 
@@ -99,7 +100,7 @@ def test_slide_and_traverse(lab, data):
 def test_slide_sliders(lab, data):
     model, *values = arguments(data, "model", *["z"] * 4)  # sliders: one number each
     values = [v[0] if isinstance(v, list) and v and isinstance(v[0], float) else v for v in values]
-    result = only_gradio_errors(lab.slide_sliders, model, *values)
+    result = only_gradio_errors(lab.vae.slide_sliders, model, *values)
     if result is not None:
         image, z = result
         assert isinstance(image, Image.Image) and all(math.isfinite(v) for v in z)
@@ -108,20 +109,20 @@ def test_slide_sliders(lab, data):
 @FUZZ
 @given(data=st.data())
 def test_latent_map(lab, data):
-    only_gradio_errors(lab.latent_map, *arguments(data, "model", "dim", "dim", "z"))
+    only_gradio_errors(lab.vae.latent_map, *arguments(data, "model", "dim", "dim", "z"))
 
 
 @FUZZ
 @given(data=st.data())
 def test_latent_helpers(lab, data):
     model, seed, z = arguments(data, "model", "seed", "z")
-    latent = only_gradio_errors(lab.random_latent, model, seed)
+    latent = only_gradio_errors(lab.vae.random_latent, model, seed)
     assert latent is None or all(-3 <= v <= 3 for v in latent)
     numbers = data.draw(st.fixed_dictionaries({"mu": st.just(z)}) | st.none() | ANYTHING
                         | st.dictionaries(st.text(max_size=3), ANYTHING, max_size=2))
-    mu = only_gradio_errors(lab.latent_of, model, numbers)
+    mu = only_gradio_errors(lab.vae.latent_of, model, numbers)
     if mu is not None:
-        values = only_gradio_errors(lab.slider_values, model, mu)
+        values = only_gradio_errors(lab.vae.slider_values, model, mu)
         assert values is None or all(-3 <= v <= 3 for v in values)
 
 
@@ -150,7 +151,7 @@ IMAGES = (drawings() | drawings() | ARRAYS | ANYTHING | st.binary(max_size=64)
 @given(data=st.data())
 def test_reconstruct(lab, data):
     model, image = data.draw(OK["model"] | MODELS), data.draw(IMAGES)
-    result = only_gradio_errors(lab.reconstruct, model, image)
+    result = only_gradio_errors(lab.encode.reconstruct, model, image)
     if result is not None:
         seen, recon, text, chart, draws, numbers = result
         assert "PSNR" in text and len(numbers["mu"]) == len(numbers["std"])
@@ -159,7 +160,7 @@ def test_reconstruct(lab, data):
 @FUZZ
 @given(model=MODELS, kind=st.sampled_from(["gan", "vae", "x"]))
 def test_card_never_fails(lab, model, kind):
-    text, _, _ = lab.card(model, kind)
+    text, _, _ = lab.card.card(model, kind)
     assert text.startswith("###")
 
 
@@ -221,6 +222,6 @@ def test_identical_requests_side_by_side_share_one_output_file(lab):
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
     with ThreadPoolExecutor(8) as pool:
-        paths = list(pool.map(lambda _: lab.write_output(b"same bytes" * 1000, ".png"), range(64)))
+        paths = list(pool.map(lambda _: lab.registry.write_output(b"same bytes" * 1000, ".png"), range(64)))
     assert len(set(paths)) == 1 and open(paths[0], "rb").read() == b"same bytes" * 1000
-    assert not [p for p in lab.out_dir.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in lab.registry.out_dir.iterdir() if p.name.endswith(".tmp")]

@@ -10,9 +10,10 @@ import torch
 from PIL import Image
 from safetensors.torch import save_file
 
-from genimg.app.handlers import MAX_IMAGES, Lab
+from genimg.app.checks import MAX_IMAGES
 from genimg.checkpoints import save_model
 from genimg.models import VAE, Generator
+from tests.conftest import AppHandlers as Lab
 
 KL = [0.01, 2.04, 0.0, 0.9]  # z1 carries most, then z3, z0, z2
 CARD = {"dataset": "tiny", "command": "python -m genimg.train gan --data tiny --out X", "epochs": 1, "steps": 2,
@@ -46,27 +47,28 @@ def lab(tmp_path_factory):
 
 
 def test_registry_loads_what_it_can_and_reports_the_rest(lab):
-    assert lab.datasets() == ["colour", "onlygan", "tiny"]
-    assert lab.datasets("vae") == ["colour", "tiny"] and lab.datasets("gan") == ["onlygan", "tiny"]
-    assert len(lab.problems) == 1 and lab.problems[0].startswith("broken/vae:") and "do not fit" in lab.problems[0]
-    assert "broken/vae" in lab.problems_markdown()
-    assert lab.max_z_dim == 4
+    assert lab.registry.datasets() == ["colour", "onlygan", "tiny"]
+    assert lab.registry.datasets("vae") == ["colour", "tiny"] and lab.registry.datasets("gan") == ["onlygan", "tiny"]
+    problems = lab.registry.problems
+    assert len(problems) == 1 and problems[0].startswith("broken/vae:") and "do not fit" in problems[0]
+    assert "broken/vae" in lab.registry.problems_markdown()
+    assert lab.registry.max_z_dim == 4
 
 
 def test_registry_root_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("GENIMG_CHECKPOINTS", str(tmp_path / "nowhere"))
-    empty = Lab()
+    empty = Lab().registry
     assert empty.datasets() == [] and "no checkpoint folder" in empty.problems[0]
 
 
 def test_sample_gallery_captions_and_grid(lab):
-    gallery, grid_path = lab.sample("tiny", "0-2,7", 1.0, "any")
+    gallery, grid_path = lab.gan.sample("tiny", "0-2,7", 1.0, "any")
     assert [caption for _, caption in gallery] == ["seed 0", "seed 1", "seed 2", "seed 7"]
     assert gallery[0][0].size == (112, 112)  # 28 upscaled 4x, nearest neighbour
     assert Image.open(grid_path).format == "PNG"
-    again, _ = lab.sample("tiny", "7", 1.0, "any")
+    again, _ = lab.gan.sample("tiny", "7", 1.0, "any")
     assert np.array_equal(np.asarray(again[0][0]), np.asarray(gallery[3][0]))  # a seed names one image
-    fixed, _ = lab.sample("tiny", "0-3", 0.5, "b")
+    fixed, _ = lab.gan.sample("tiny", "0-3", 0.5, "b")
     assert len(fixed) == 4 and not np.array_equal(np.asarray(fixed[0][0]), np.asarray(gallery[0][0]))
 
 
@@ -81,64 +83,64 @@ def test_sample_gallery_captions_and_grid(lab):
 ])
 def test_sample_bad_input_says_what_is_accepted(lab, args, message):
     with pytest.raises(gr.Error, match=message):
-        lab.sample(*args)
+        lab.gan.sample(*args)
 
 
 def test_interpolate_makes_a_looping_gif(lab):
-    path = lab.interpolate("tiny", 0, 1, 5, 1.0, "any")
+    path = lab.gan.interpolate("tiny", 0, 1, 5, 1.0, "any")
     gif = Image.open(path)
     assert gif.format == "GIF" and gif.n_frames == 8  # 5 forward + 3 back (ping-pong)
     with pytest.raises(gr.Error, match="frames must be a whole number from 2 to 60"):
-        lab.interpolate("tiny", 0, 1, 61, 1.0, "any")
+        lab.gan.interpolate("tiny", 0, 1, 61, 1.0, "any")
     with pytest.raises(gr.Error, match="seed A must be a whole number"):
-        lab.interpolate("tiny", -1, 1, 5, 1.0, "any")
+        lab.gan.interpolate("tiny", -1, 1, 5, 1.0, "any")
 
 
 def test_sliders_follow_kl_order(lab):
-    assert lab.slider_labels("tiny") == ["z1 · 2.0 nats", "z3 · 0.90 nats", "z0 · 0.01 nats", "z2 · 0.00 nats"]
-    assert "KL" in lab.slider_help("tiny") and "2 of 4" in lab.slider_help("tiny")
-    assert lab.slider_labels("colour") == ["z0", "z1", "z2"]  # no latents.safetensors: index order
-    assert "no latents.safetensors" in lab.slider_help("colour")
+    assert lab.vae.slider_labels("tiny") == ["z1 · 2.0 nats", "z3 · 0.90 nats", "z0 · 0.01 nats", "z2 · 0.00 nats"]
+    assert "KL" in lab.vae.slider_help("tiny", "en") and "2 of 4" in lab.vae.slider_help("tiny", "en")
+    assert lab.vae.slider_labels("colour") == ["z0", "z1", "z2"]  # no latents.safetensors: index order
+    assert "no usable latents.safetensors" in lab.vae.slider_help("colour", "en")
     z = [0.5, -1.0, 2.0, 4.0]
-    values = lab.slider_values("tiny", z)
+    values = lab.vae.slider_values("tiny", z)
     assert values == [-1.0, 3.0, 0.5, 2.0]  # z1, z3 (clipped to 3), z0, z2
-    assert lab.z_from_sliders("tiny", values).tolist() == [0.5, -1.0, 2.0, 3.0]
+    assert lab.vae.z_from_sliders("tiny", values).tolist() == [0.5, -1.0, 2.0, 3.0]
 
 
 def test_slide_decodes_one_image(lab):
-    image = lab.slide("tiny", [0.0, 1.0, 0.0, 0.0])
+    image = lab.vae.slide("tiny", [0.0, 1.0, 0.0, 0.0])
     assert image.size == (252, 252) and image.mode == "L"
-    again, z = lab.slide_sliders("tiny", 1.0, 0.0, 0.0, 0.0)  # the first slider is z1
+    again, z = lab.vae.slide_sliders("tiny", 1.0, 0.0, 0.0, 0.0)  # the first slider is z1
     assert z == [0.0, 1.0, 0.0, 0.0] and np.array_equal(np.asarray(again), np.asarray(image))
-    assert lab.slide("colour", [0.0] * 3).mode == "RGB"
+    assert lab.vae.slide("colour", [0.0] * 3).mode == "RGB"
     with pytest.raises(gr.Error, match="list of 4 finite numbers"):
-        lab.slide("tiny", [0.0] * 3)
+        lab.vae.slide("tiny", [0.0] * 3)
     with pytest.raises(gr.Error, match="finite"):
-        lab.slide("tiny", [float("nan")] * 4)
+        lab.vae.slide("tiny", [float("nan")] * 4)
     with pytest.raises(gr.Error, match="no VAE for model 'onlygan'; models with a VAE: colour, tiny"):
-        lab.slide("onlygan", [0.0] * 4)
+        lab.vae.slide("onlygan", [0.0] * 4)
 
 
 def test_random_latent_is_the_seed_latent(lab):
-    z = lab.random_latent("tiny", 3)
+    z = lab.vae.random_latent("tiny", 3)
     assert z == [round(float(v), 4) for v in np.clip(np.random.RandomState(3).randn(4), -3, 3)]
 
 
 def test_traverse_has_a_row_per_dimension(lab):
-    image = lab.traverse("tiny", [0.0] * 4)
+    image = lab.vae.traverse("tiny", [0.0] * 4)
     rows, columns = 4, 7
     assert image.size == (2 * (columns * 30 + 2), 2 * (rows * 30 + 2))  # 28px tiles + 2px padding, 2x
 
 
 def test_latent_map_with_and_without_test_latents(lab):
-    grid_image, scatter, note = lab.latent_map("tiny", 1, 3, [0.0] * 4)
+    grid_image, scatter, note = lab.vae.latent_map("tiny", 1, 3, [0.0] * 4)
     assert grid_image.size == (560, 560) and scatter is not None and "test split" in note
-    grid_image, scatter, note = lab.latent_map("colour", 0, 1, [0.0] * 3)
+    grid_image, scatter, note = lab.vae.latent_map("colour", 0, 1, [0.0] * 3)
     assert grid_image.size == (640, 640) and scatter is None and "no latents.safetensors" in note
     with pytest.raises(gr.Error, match="two different dimensions"):
-        lab.latent_map("tiny", 2, 2, [0.0] * 4)
+        lab.vae.latent_map("tiny", 2, 2, [0.0] * 4)
     with pytest.raises(gr.Error, match="x dimension must be a whole number from 0 to 3"):
-        lab.latent_map("tiny", 9, 2, [0.0] * 4)
+        lab.vae.latent_map("tiny", 9, 2, [0.0] * 4)
 
 
 def digit_png() -> bytes:
@@ -152,42 +154,42 @@ def digit_png() -> bytes:
 def test_reconstruct_returns_everything_tab_3_shows(lab, tmp_path):
     path = tmp_path / "digit.png"
     path.write_bytes(digit_png())
-    seen, recon, text, chart, draws, numbers = lab.reconstruct("tiny", str(path))
+    seen, recon, text, chart, draws, numbers = lab.encode.reconstruct("tiny", str(path))
     assert seen.size == recon.size == (252, 252)
     assert np.asarray(seen)[0, 0] == 0 and np.asarray(seen).max() == 255  # MNIST-style white on black
     assert set(numbers) == {"mse", "psnr_db", "mu", "std"} and len(numbers["mu"]) == 4
     assert numbers["psnr_db"] == pytest.approx(10 * np.log10(1 / numbers["mse"]), abs=0.02)
     assert "MSE" in text and "PSNR" in text and chart.size[0] > 100
     assert draws.size == (3 * (8 * 30 + 2), 3 * 32)  # 8 samples in a row, 3x
-    assert lab.latent_of("tiny", numbers) == pytest.approx(numbers["mu"])
+    assert lab.vae.latent_of("tiny", numbers) == pytest.approx(numbers["mu"])
     rgb = np.zeros((40, 60, 3), np.uint8)
     rgb[10:30, 20:40] = 255
-    assert lab.reconstruct("colour", rgb)[0].mode == "RGB"
+    assert lab.encode.reconstruct("colour", rgb)[0].mode == "RGB"
 
 
 def test_reconstruct_bad_input_is_a_gradio_error(lab):
     with pytest.raises(gr.Error, match="no image"):
-        lab.reconstruct("tiny", None)
+        lab.encode.reconstruct("tiny", None)
     blank = np.zeros((80, 80, 4), np.uint8)  # an empty sketchpad: all transparent
     with pytest.raises(gr.Error, match="found no digit"):
-        lab.reconstruct("tiny", {"background": None, "layers": [], "composite": blank})
+        lab.encode.reconstruct("tiny", {"background": None, "layers": [], "composite": blank})
     with pytest.raises(gr.Error, match="not a readable image"):
-        lab.reconstruct("tiny", b"GIF89a broken")
+        lab.encode.reconstruct("tiny", b"GIF89a broken")
     with pytest.raises(gr.Error, match="nothing encoded yet"):
-        lab.latent_of("tiny", None)
+        lab.vae.latent_of("tiny", None)
 
 
 def test_model_card(lab):
-    text, samples, curves = lab.card("tiny", "gan")
+    text, samples, curves = lab.card.card("tiny", "gan")
     assert "python -m genimg.train gan" in text and "1,234" in text and "1.5 min" in text and "| fid | 12.5 |" in text
     assert samples is None and curves is None  # save_model writes no pictures
-    assert "No VAE checkpoint for **onlygan**" in lab.card("onlygan", "vae")[0]
+    assert "No VAE checkpoint for **onlygan**" in lab.card.card("onlygan", "vae")[0]
 
 
 def test_model_card_lists_every_command_of_a_resumed_run_and_its_note(lab):
     first, resumed = "python -m genimg.train gan --minutes 5", "python -m genimg.train gan --minutes 9 --resume"
-    lab.checkpoints["tiny", "gan"].card["commands"] = [first, resumed]
-    lab.checkpoints["tiny", "gan"].card["note"] = "moved from runs/a"
-    text = lab.card("tiny", "gan")[0]
+    lab.registry.checkpoints["tiny", "gan"].card["commands"] = [first, resumed]
+    lab.registry.checkpoints["tiny", "gan"].card["note"] = "moved from runs/a"
+    text = lab.card.card("tiny", "gan")[0]
     assert f"| commands | `{first}`<br>`{resumed}` |" in text
     assert "| note | moved from runs/a |" in text

@@ -10,7 +10,7 @@ from safetensors.torch import save_file
 
 import genimg
 from genimg.app import teaching
-from genimg.app.handlers import MAX_IMAGES
+from genimg.app.checks import MAX_IMAGES
 from genimg.app.i18n import EN, TABLES, ZH, language_from_header, text
 from genimg.checkpoints import save_model
 from genimg.models import VAE, Discriminator, Generator

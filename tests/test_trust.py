@@ -10,9 +10,9 @@ import torch
 from safetensors.torch import load_file, save_file
 
 import genimg
-from genimg.app.handlers import Lab
 from genimg.checkpoints import CONFIG, WEIGHTS, CheckpointError, save_model
 from genimg.models import VAE, Generator
+from tests.conftest import AppHandlers as Lab
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -121,8 +121,8 @@ def test_app_registry_keeps_the_good_model_and_names_the_broken_one(tmp_path, mo
     save_file(tensors, root / "bad" / "gan" / WEIGHTS)
     monkeypatch.setenv("GENIMG_CHECKPOINTS", str(root))
     lab = Lab()
-    assert lab.datasets() == ["good"]
-    text = lab.problems_markdown()
+    assert lab.registry.datasets() == ["good"]
+    text = lab.registry.problems_markdown()
     assert "bad/vae" in text and str(config) in text and "'z_dim' must be an integer" in text
     assert "bad/gan" in text and "project.0.weight" in text
-    assert lab.slide("good", [0.0] * 4).size[0] > 0  # the good one works
+    assert lab.vae.slide("good", [0.0] * 4).size[0] > 0  # the good one works

@@ -22,10 +22,10 @@ import pytest
 import torch
 from PIL import Image
 
-from genimg.app.handlers import Lab
 from genimg.checkpoints import save_model
 from genimg.data.preprocess import ACCEPTED, MAX_PIXELS, model_input, on_white
 from genimg.models import VAE
+from tests.conftest import AppHandlers as Lab
 
 OK, FLAT = "ok", "found no digit"  # FLAT: a readable image with nothing drawn on it (a digit model refuses it)
 
@@ -198,14 +198,14 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
 
 def check(lab, model, path, expected, shape):
     if expected == OK:
-        seen, recon, text, chart, draws, numbers = lab.reconstruct(model, str(path))
+        seen, recon, text, chart, draws, numbers = lab.encode.reconstruct(model, str(path))
         assert np.asarray(seen).shape[:2] == np.asarray(recon).shape[:2] and "PSNR" in text
-        assert len(numbers["mu"]) == lab.get(model, "vae").model.z_dim
-        x = lab.preprocess(model, str(path))
+        assert len(numbers["mu"]) == lab.registry.get(model, "vae").model.z_dim
+        x = lab.encode.preprocess(model, str(path))
         assert x.shape == shape and x.dtype == np.uint8
         return x
     with pytest.raises(gr.Error) as error:
-        lab.reconstruct(model, str(path))
+        lab.encode.reconstruct(model, str(path))
     message = str(error.value.message)
     assert expected in message, message
     if expected != FLAT:
@@ -306,7 +306,8 @@ def wired(lab):
         model = gr.Dropdown(["digits", "colour"], value="digits")
         upload = gr.Image(type="filepath", image_mode=None)
         outputs = [gr.Image(), gr.Image(), gr.Markdown(), gr.Image(), gr.Image(), gr.JSON()]
-        gr.on([upload.upload], lab.reconstruct, [model, upload], outputs, api_name="reconstruct", preprocess=False)
+        gr.on([upload.upload], lab.encode.reconstruct, [model, upload], outputs, api_name="reconstruct",
+              preprocess=False)
     demo.queue(max_size=8)
     _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, max_file_size="5mb", show_error=True)
     client = Client(url, verbose=False)

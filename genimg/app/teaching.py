@@ -1,7 +1,7 @@
 """The "How it works" content, and pure functions that tie its formulas to the live models.
 
 Content: per model family (GAN, VAE), plus common pitfalls and an FAQ, as Markdown with LaTeX in English and
-Simplified Chinese; the strings live in genimg/i18n.py, this module picks and assembles them. Live ties:
+Simplified Chinese; the strings live in genimg/app/locales/*.json, this module picks and assembles them. Live ties:
 - the discriminator's score D(x) = sigmoid(logit) on a real test digit and on a generated one of the same class;
 - the KL of each VAE latent dimension (why some sliders change little), as numbers and a bar chart;
 - the training loss curves from a checkpoint's card.json, with the GAN's equilibrium values marked.
@@ -32,7 +32,7 @@ from .i18n import text
 
 # Gradio Markdown(latex_delimiters=...): display math first, so "$$" is not read as two empty inline formulas.
 LATEX_DELIMITERS = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
-# The sections of the tab, in order, and the Markdown keys each one shows (genimg/i18n.py).
+# The sections of the tab, in order, and the Markdown keys each one shows (genimg/app/locales/).
 SECTIONS = {
     "intro": ["how_intro_md"],
     "gan": ["how_gan_theory_md", "how_gan_live_md", "how_gan_curves_md"],

@@ -1,19 +1,6 @@
 """`python -m genimg.evaluate`: evaluate a checkpoint, merge the numbers into its card.json, rebuild the README table.
 
-The ruler for a dataset is its own classifier checkpoint (checkpoints/<dataset>/classifier, the
-sibling `classifier` folder of DIR, or --classifier): its penultimate layer is the feature space,
-its argmax names the class of a sample. No downloaded Inception weights, so these FIDs are
-comparable only with other genimg numbers on the same dataset and classifier (see README).
-
-Every sample set is compared with the test split (held out from all training); the "floor" puts the
-train split where the generator would be, i.e. what a model that reproduced its training data
-exactly would score. Samples come from fixed seeds 0..N-1 (the StyleGAN seed convention).
-
-  gan         FID, KID, precision/recall (k=3), class histogram + KL to the data's, and for a
-              class-conditional GAN the classifier's accuracy on class-conditioned samples
-  vae         test -ELBO (nats/image, pytorch/examples convention; bits/dim for colour), IW bound
-              (k=100), KL per dimension, active units, recon MSE/PSNR, linear probe, sample metrics
-  classifier  test accuracy (and the real-vs-real floor of its feature space)
+What is measured, and against what: see genimg/evaluate/evaluator.py (printed below with --help).
 
 Examples:
     python -m genimg.evaluate checkpoints/mnist/gan                  # writes metrics into card.json
@@ -30,12 +17,14 @@ from pathlib import Path
 
 from .. import data as datasets
 from ..checkpoints import CheckpointError, read_card
+from . import evaluator
 from .evaluator import NUM_SAMPLES, EvalError, evaluate_checkpoint
 from .report import merge_into_card, summary_lines, update_readme
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m genimg.evaluate", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m genimg.evaluate",
+                                     description=__doc__ + "\n" + evaluator.__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", nargs="?", type=Path, help="a gan, vae or classifier checkpoint directory")
     parser.add_argument("--samples", type=Path, metavar="IMG_DIR",

@@ -10,7 +10,7 @@ not Inception, so the numbers are comparable only within genimg; see README):
 VAE metrics take a model with encode(x) -> (mu, logvar), decoder_output(z) and
 reconstruction_nll(out, x) (genimg's VAE and the benchmark's MLP VAE both do):
   negative_elbo, importance_weighted_nll, active_units, reconstruction_error, linear_probe_accuracy
-This module computes numbers; genimg/evaluate.py decides what to feed them and where they go.
+This module computes numbers; genimg/evaluate/evaluator.py decides what to feed them and where they go.
 """
 
 import math

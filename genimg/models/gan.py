@@ -5,7 +5,7 @@ stride-2 transposed convolutions with BatchNorm and ReLU, and tanh at the end. T
 its mirror with LeakyReLU, spectral norm on every layer (Miyato et al. 2018), a minibatch standard
 deviation feature (Karras et al. 2018) so it can see a batch that lacks variety, and, for conditional
 models, a projection term <embed(y), h> (Miyato & Koyama 2018). This file holds the networks only:
-no I/O, no losses, no training loop (see genimg/train.py).
+no I/O, no losses, no training loop (see genimg/train/gan.py).
 
 Images live in [-1, 1], shape (N, C, H, W). Supported sizes: 28 (starts at 7x7), 32 and 64
 (start at 4x4).
