@@ -7,6 +7,7 @@ import io
 import math
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -49,24 +50,36 @@ def save_loss_curves(history: list[dict], path, kind: str, title: str = "") -> N
     atomic_write_bytes(path, buffer.getvalue())
 
 
-def latent_scatter(points, labels, class_names: list[str], axes: tuple[str, str], limit: float = 3.0) -> Image.Image:
-    """Encodings (N, 2) coloured by label (N,), on the same [-limit, limit] square as the decoded grid."""
+def latent_scatter(points, labels, class_names: list[str], axes: tuple[str, str], limit: float = 3.0,
+                   contours: tuple | None = None) -> Image.Image:
+    """Encodings (N, 2) coloured by label (N,), on the same [-limit, limit] square as the decoded grid.
+
+    points may be None (no encodings). contours: (log_density (G, G) over linspace(-limit, limit, G) with rows
+    = y, levels (ascending log-densities), their labels, title) drawn as grey lines, e.g. a learned prior's.
+    """
     fig, ax = plt.subplots(figsize=(4.2, 4.2))
     cmap = plt.get_cmap("tab10" if len(class_names) <= 10 else "tab20")
-    for k, name in enumerate(class_names):
+    for k, name in enumerate(class_names if points is not None else []):
         mine = labels == k
         if mine.any():
             ax.scatter(points[mine, 0], points[mine, 1], s=6, alpha=0.7, color=cmap(k % cmap.N), label=name)
+    titles = ["test-split means by label"] if points is not None else []
+    if contours is not None:
+        density, levels, level_labels, title = contours
+        steps = np.linspace(-limit, limit, density.shape[0])
+        lines = ax.contour(steps, steps, density, levels=levels, colors="0.25", linewidths=0.9)
+        ax.clabel(lines, fmt=dict(zip(lines.levels, level_labels)), fontsize=6)
+        titles.append(title)
     ax.set_xlim(-limit, limit)
     ax.set_ylim(limit, -limit)  # rows of the decoded grid run top to bottom, so y grows downwards here too
     ax.set_xlabel(axes[0])
     ax.set_ylabel(axes[1])
     ax.set_aspect("equal")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, markerscale=2, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title("test-split means by label", fontsize=9)
+    if points is not None:
+        ax.legend(fontsize=7, markerscale=2, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.set_title("\n".join(titles), fontsize=9)
     return figure_to_image(fig)
-
 
 
 def kl_bars(kl, names: list[str], threshold: float) -> Image.Image:

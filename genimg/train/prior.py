@@ -63,7 +63,7 @@ def fit_prior(mu: np.ndarray, logvar: np.ndarray, candidates: tuple[int, ...] = 
     scores = {}
     for k in usable:
         scores[k] = float(fit_mixture(fit_z, k, seed).score(held_z))  # mean log p(z) over held-out draws, nats
-        print(f"prior: K={k:3d} held-out log-likelihood {scores[k]:.3f} nats per latent", flush=True)
+        print(f"prior: K={k:3d} held-out log-likelihood {scores[k]:.3f} nats per z", flush=True)
     best = max(scores, key=scores.get)
     final = fit_mixture(aggregate_posterior_draws(mu, logvar, DRAWS_PER_IMAGE, seed), best, seed)
     prior = GaussianMixturePrior(final.weights_, final.means_, final.covariances_)

@@ -1,8 +1,10 @@
-"""Tab "GAN: sample from seeds": a seed list -> a gallery and a grid PNG; seed A -> seed B as a looping GIF.
+"""Tab "GAN: sample from seeds": a seed list -> a gallery and a grid PNG; seed A -> seed B as a looping GIF;
+"is it just copying?": a sample's three nearest training images (clicking a gallery image asks for them).
 
-Public events (README "API"): `sample(model, seeds, psi, label)` and
-`interpolate(model, seed_a, seed_b, frames, psi, label)`; `model` is a dataset name, `label` is `any` or a
-class name. Bad input raises gr.Error saying what was wrong and what is accepted.
+Public events (README "API"): `sample(model, seeds, psi, label)`,
+`interpolate(model, seed_a, seed_b, frames, psi, label)` and `nearest_training(model, seed, psi, label)`;
+`model` is a dataset name, `label` is `any` or a class name. Bad input raises gr.Error saying what was
+wrong and what is accepted.
 """
 
 import gradio as gr
@@ -12,6 +14,8 @@ from PIL import Image
 from ...images import gif_bytes, grid, png_bytes, to_pil, upscale
 from ...sampling import generate, labels_for_seeds, latent_from_seed, parse_seeds, slerp
 from ..checks import FRAMES_RANGE, MAX_IMAGES, PSI_RANGE, check_int, check_psi, check_seed, user_errors
+from ..i18n import request_language, text
+from ..nearest import NearestTraining, NotAvailable
 from ..registry import Registry
 
 GALLERY_SIDE = 128  # display size: upscaled crisply (nearest neighbour) to the largest multiple <= this
@@ -23,6 +27,7 @@ class GanTab:
 
     def __init__(self, registry: Registry):
         self.registry = registry
+        self.training = NearestTraining(registry.root)  # built per dataset on first use, from the data cache
 
     # ---- handlers ------------------------------------------------------------------------------
 
@@ -91,6 +96,44 @@ class GanTab:
         images = generate(gan, z, [label_a] * frames)
         return self.registry.write_output(gif_bytes([upscale(to_pil(i), GALLERY_SIDE) for i in images]), ".gif")
 
+    def nearest_training(self, model: str, seed: int, psi: float, label: str, lang: str = "en"
+                         ) -> tuple[list[tuple[Image.Image, str]], str]:
+        """One seed's sample and its three nearest training images (captions: distance), and a line saying
+        how near that is next to held-out test images; without the cached dataset, the sample and why not."""
+        gan = self.registry.get(model, "gan").model
+        with user_errors():
+            seed, psi = check_seed(seed, "seed"), check_psi(psi)
+            labels = labels_for_seeds(gan, [seed], label or "any")
+        image = generate(gan, latent_from_seed(seed, gan.z_dim)[None] * np.float32(psi), labels)[0]
+        gallery = [(upscale(to_pil(image), GALLERY_SIDE), f"seed {seed}")]
+        try:
+            neighbours, index = self.training.nearest(model, image)
+        except NotAvailable as e:
+            return gallery, text(e.key, lang).format(**e.fields)
+        gallery += [(upscale(to_pil(n["image"]), GALLERY_SIDE),
+                     text("gan_nearest_caption", lang).format(index=n["index"], label=n["label"],
+                                                              distance=n["distance"])) for n in neighbours]
+        nearest = neighbours[0]["distance"]
+        verdict = ("gan_nearest_copy" if nearest < index.copy_threshold else
+                   "gan_nearest_close" if nearest < index.test_median else "gan_nearest_new")
+        return gallery, text("gan_nearest_md", lang).format(
+            model=model, median=index.test_median, threshold=index.copy_threshold, distance=nearest,
+            verdict=text(verdict, lang))
+
+    def nearest_event(self, model: str, seed: int, psi: float, label: str, request: gr.Request):
+        """The button's event: nearest_training in the request's language."""
+        return self.nearest_training(model, seed, psi, label, request_language(request))
+
+    def nearest_of_selected(self, model: str, psi: float, label: str, evt: gr.SelectData, request: gr.Request
+                            ) -> tuple[int, list[tuple[Image.Image, str]], str]:
+        """A click on a gallery image ('seed N') -> that seed, and its nearest training images."""
+        caption = (evt.value.get("caption") if isinstance(evt.value, dict) else None) or ""
+        if not caption.startswith("seed ") or not caption[5:].isdigit():
+            raise gr.Error(f"cannot tell which seed this gallery image is (caption {caption!r}); "
+                           "type the seed into 'is it just copying?' instead")
+        seed = int(caption[5:])
+        return (seed, *self.nearest_training(model, seed, psi, label, request_language(request)))
+
     def on_model(self, model: str, lang: str) -> list:
         """Updates for `model_outputs` when the model selector changes."""
         classes = self.registry.class_choices(model)
@@ -133,6 +176,15 @@ class GanTab:
                     interpolate = gr.Button(i18n("gan_interpolate_button"), min_width=100)
                 gif = gr.Image(label=i18n("gan_gif_label"), type="filepath",
                                interactive=False, height=240, elem_classes="pixelated")
+            with gr.Accordion(i18n("gan_nearest_accordion"), open=False):
+                gr.Markdown(i18n("gan_nearest_help"))
+                with gr.Row():
+                    nearest_seed = gr.Number(0, label=i18n("gan_nearest_seed_label"), precision=0, minimum=0,
+                                             min_width=100)
+                    find_nearest = gr.Button(i18n("gan_nearest_button"), min_width=100)
+                nearest_gallery = gr.Gallery(label=i18n("gan_nearest_gallery_label"), columns=4, format="png",
+                                             object_fit="contain", height="auto", elem_id="gan-nearest")
+                nearest_note = gr.Markdown()
             if first:
                 examples = gr.Examples([[first, "0-15", 1.0, "any"], [first, "100-131", 0.7, "any"],
                                         [first, "0-7", 1.0, self.registry.class_choices(first)[-1]]],
@@ -155,6 +207,11 @@ class GanTab:
                        api_name="display_size", **quiet)
         interpolate.click(self.interpolate, [model, seed_a, seed_b, frames, self.psi, self.label], gif,
                           api_name="interpolate", **gan_queue)
+        find_nearest.click(self.nearest_event, [model, nearest_seed, self.psi, self.label],
+                           [nearest_gallery, nearest_note], api_name="nearest_training", **gan_queue)
+        self.gallery.select(self.nearest_of_selected, [model, self.psi, self.label],
+                            [nearest_seed, nearest_gallery, nearest_note], api_name="nearest_of_selected",
+                            api_visibility="undocumented", **gan_queue)
 
     def model_outputs(self) -> list:
         return [self.label, self.note]

@@ -1,5 +1,6 @@
-"""Tab "VAE: latent sliders": one slider per latent dimension (most informative first), a traversal grid, and a
-2-D latent map beside the test split's encodings.
+"""Tab "VAE: latent sliders": one slider per latent dimension (most informative first), a seed's latent under
+the learned or the standard prior, a traversal grid, and a 2-D latent map beside the test split's encodings
+and the learned prior's density contours.
 
 Public events (README "API"): `slide(model, z)`, `traverse(model, z)`, `latent_map(model, dim_x, dim_y, z)`;
 `z` is a list of z_dim numbers in dimension order. The sliders themselves are in KL order.
@@ -12,14 +13,16 @@ from PIL import Image
 from ... import plots
 from ...images import grid, to_pil, upscale
 from ...models.vae import LOW_KL
-from ...sampling import generate, latent_from_seed
+from ...sampling import generate, latents_for_seeds
 from ..checks import Z_LIMIT, check_int, check_seed, check_vector, user_errors
-from ..i18n import text
+from ..i18n import request_language, text
 from ..registry import Registry
 
 SLIDER_SIDE = 256  # display size of the decoded image
 TRAVERSE_STEPS = 7
 MAP_STEPS = 10
+CONTOUR_STEPS = 81  # the learned prior's density is evaluated on an 81x81 grid over the map's square
+CONTOUR_MASSES = (0.99, 0.9, 0.5)  # contours enclosing these shares of the prior's mass (outermost first)
 
 
 class VaeTab:
@@ -76,12 +79,14 @@ class VaeTab:
         z = self.z_from_sliders(model, values)
         return self.slide(model, z), [round(float(v), 4) for v in z]
 
-    def random_latent(self, model: str, seed: int) -> list[float]:
-        """The latent a seed names (the same z the GAN convention uses), clipped to the sliders' range."""
+    def random_latent(self, model: str, seed: int, prior: str | None = None) -> list[float]:
+        """The latent a seed names under the VAE's learned prior or the standard N(0, I) (None: learned when the
+        VAE has one; genimg.sample's convention), clipped to the sliders' range."""
         vae = self.registry.get(model, "vae").model
         with user_errors():
             seed = check_seed(seed, "seed")
-        return [round(float(v), 4) for v in np.clip(latent_from_seed(seed, vae.z_dim), -Z_LIMIT, Z_LIMIT)]
+            z = latents_for_seeds(vae, [seed], prior=prior)[0]
+        return [round(float(v), 4) for v in np.clip(z, -Z_LIMIT, Z_LIMIT)]
 
     def latent_of(self, model: str, numbers: dict | None) -> list[float]:
         """The encode tab's numbers -> its posterior mean, for "from upload"; gr.Error if nothing was encoded."""
@@ -104,10 +109,11 @@ class VaeTab:
         sheet = to_pil(grid(generate(vae, latents), columns=TRAVERSE_STEPS))
         return upscale(sheet, 2 * max(sheet.size))
 
-    def latent_map(self, model: str, dim_x: int, dim_y: int, z: list[float]
+    def latent_map(self, model: str, dim_x: int, dim_y: int, z: list[float], request: gr.Request = None
                    ) -> tuple[Image.Image, Image.Image | None, str]:
-        """A 10x10 grid decoded over two dimensions (rest from z), the test split's means over the same
-        square coloured by label (None without latents.safetensors), and a line saying what is shown."""
+        """A 10x10 grid decoded over two dimensions (rest from z), beside it the same square with the test
+        split's means by label and the learned prior's density contours (None with neither), and a line
+        saying what is shown."""
         vae = self.registry.get(model, "vae").model
         with user_errors():
             z = check_vector(z, vae.z_dim, "z")
@@ -121,23 +127,42 @@ class VaeTab:
         latents[:, dim_x] = np.tile(steps, MAP_STEPS)
         sheet = to_pil(grid(generate(vae, latents), columns=MAP_STEPS, padding=0))
         sheet = upscale(sheet, 2 * max(sheet.size))
-        stats = self.registry.stats[model]
-        if stats.test_mu is None:
-            return sheet, None, f"Decoded grid over z{dim_x} (across) and z{dim_y} (down), -3 to 3. {stats.note}"
-        scatter = self.scatter(model, dim_x, dim_y)
-        return sheet, scatter, (f"Decoded grid over z{dim_x} (across) and z{dim_y} (down), -3 to 3, other dimensions "
-                                f"from the sliders; beside it the test split's {len(stats.test_mu)} posterior means on "
-                                f"the same square, by label.")
+        stats, lang = self.registry.stats[model], request_language(request)
+        note = text("vae_map_note", lang).format(x=dim_x, y=dim_y)
+        if stats.test_mu is not None:
+            note += " " + text("vae_map_note_scatter", lang).format(count=len(stats.test_mu))
+        else:
+            note += " " + stats.note
+        if vae.prior is not None:
+            note += " " + text("vae_map_note_contours", lang).format(components=vae.prior.num_components)
+        if stats.test_mu is None and vae.prior is None:
+            return sheet, None, note
+        return sheet, self.scatter(model, dim_x, dim_y), note
 
     def scatter(self, model: str, dim_x: int, dim_y: int) -> Image.Image:
+        """The map's square: test-split means by label (when known) and the learned prior's contours (if any)."""
         key = (model, dim_x, dim_y)
         if key not in self.scatters:
             stats, names = self.registry.stats[model], self.registry.class_names(model)
             if len(self.scatters) >= 64:
                 self.scatters.pop(next(iter(self.scatters)))
-            self.scatters[key] = plots.latent_scatter(stats.test_mu[:, [dim_x, dim_y]], stats.test_labels, names,
-                                                      (f"z{dim_x}", f"z{dim_y}"), Z_LIMIT)
+            points = stats.test_mu[:, [dim_x, dim_y]] if stats.test_mu is not None else None
+            self.scatters[key] = plots.latent_scatter(points, stats.test_labels, names, (f"z{dim_x}", f"z{dim_y}"),
+                                                      Z_LIMIT, self.prior_contours(model, dim_x, dim_y))
         return self.scatters[key]
+
+    def prior_contours(self, model: str, dim_x: int, dim_y: int) -> tuple | None:
+        """The learned prior's 2-D marginal over (dim_x, dim_y) as plots.latent_scatter's `contours`, or None."""
+        prior = self.registry.get(model, "vae").model.prior
+        if prior is None:
+            return None
+        marginal = prior.marginal([dim_x, dim_y])
+        steps = np.linspace(-Z_LIMIT, Z_LIMIT, CONTOUR_STEPS)
+        xs, ys = np.meshgrid(steps, steps)  # rows = y
+        density = marginal.log_density(np.stack([xs.ravel(), ys.ravel()], 1)).reshape(xs.shape)
+        levels = marginal.mass_levels(list(CONTOUR_MASSES))  # ascending: the 99% contour has the lowest density
+        return (density, levels, [f"{m:.0%}" for m in CONTOUR_MASSES],
+                f"learned prior ({prior.num_components} components): 50/90/99% of its mass")
 
     def show_latent(self, model: str, z) -> list:
         """z (dimension order) -> slider values (clipped to the sliders' range), z itself, and its image."""
@@ -150,7 +175,7 @@ class VaeTab:
         if (model, "vae") not in self.registry.checkpoints:
             note = self.registry.missing_note(model, "vae", lang)
             return [gr.Markdown(note), *[gr.Slider(visible=False) for _ in self.sliders], None, None,
-                    gr.Dropdown(), gr.Dropdown()]
+                    gr.Dropdown(), gr.Dropdown(), gr.Radio()]
         labels, z_dim = self.slider_labels(model), self.registry.get(model, "vae").model.z_dim
         order = self.registry.stats[model].order
         dims = [(f"z{d}", int(d)) for d in order]
@@ -159,7 +184,13 @@ class VaeTab:
                 *[gr.Slider(label=labels[k], value=0.0, visible=True) if k < z_dim else gr.Slider(visible=False)
                   for k in range(len(self.sliders))],
                 z, self.slide(model, z), gr.Dropdown(choices=dims, value=int(order[0])),
-                gr.Dropdown(choices=dims, value=int(order[min(1, z_dim - 1)]))]
+                gr.Dropdown(choices=dims, value=int(order[min(1, z_dim - 1)])),
+                self.prior_switch(model)]
+
+    def prior_switch(self, model: str):
+        """The prior switch for this model: learned by default; standard only when the VAE has no learned prior."""
+        learned = self.registry.get(model, "vae").model.prior is not None
+        return gr.Radio(value="learned" if learned else "standard", interactive=learned)
 
     # ---- layout and events ---------------------------------------------------------------------
 
@@ -178,6 +209,10 @@ class VaeTab:
                         latent_seed = gr.Number(0, label=i18n("vae_seed_label"), precision=0, minimum=0,
                                                 min_width=90)
                         random_latent = gr.Button(i18n("vae_random_button"), size="sm", min_width=70)
+                    self.prior = gr.Radio([(i18n("vae_prior_learned"), "learned"),
+                                           (i18n("vae_prior_standard"), "standard")], value="learned",
+                                          label=i18n("vae_prior_label"), info=i18n("vae_prior_info"),
+                                          elem_id="vae-prior")
                     with gr.Row():
                         zero = gr.Button(i18n("vae_reset_button"), size="sm", min_width=70)
                         self.from_upload = gr.Button(i18n("vae_from_upload_button"), size="sm", min_width=70)
@@ -213,8 +248,9 @@ class VaeTab:
               trigger_mode="always_last", api_name="slide_sliders", **quiet)
         slide_button.click(self.slide, [model, self.z_json], self.image, api_name="slide", queue=False,
                            show_progress="hidden")
-        random_latent.click(lambda m, s: self.show_latent(m, self.random_latent(m, s)), [model, latent_seed],
-                            self.latent_outputs(), api_name="random_latent", **quiet)
+        random_latent.click(lambda m, s, p: self.show_latent(m, self.random_latent(m, s, p)),
+                            [model, latent_seed, self.prior], self.latent_outputs(), api_name="random_latent",
+                            **quiet)
         zero.click(lambda m: self.show_latent(m, [0.0] * self.registry.get(m, "vae").model.z_dim), model,
                    self.latent_outputs(), api_name="reset_latent", **quiet)
         traverse.click(self.traverse, [model, self.z_json], traverse_image, api_name="traverse", **vae_queue)
@@ -226,7 +262,7 @@ class VaeTab:
         return [*self.sliders, self.z_json, self.image]
 
     def model_outputs(self) -> list:
-        return [self.help, *self.sliders, self.z_json, self.image, self.dim_x, self.dim_y]
+        return [self.help, *self.sliders, self.z_json, self.image, self.dim_x, self.dim_y, self.prior]
 
     def wire_encoded(self, model: gr.Dropdown, numbers: gr.JSON, edit: gr.Button, tabs: gr.Tabs) -> None:
         """"from upload" here and "Edit in sliders" on the encode tab: the encoded latent onto the sliders."""
