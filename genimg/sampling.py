@@ -139,9 +139,10 @@ def latents_for_seeds(model: nn.Module, seeds: list[int], psi: float = 1.0, prio
     """Seeds -> z (N, z_dim) float32 under the model's standard or learned prior, scaled by psi."""
     if not np.isfinite(psi):
         raise ValueError(f"psi must be a finite number, got {psi}")
+    prior = resolve_prior(model, prior)
     if not seeds:
         return np.zeros((0, model.z_dim), np.float32)
-    if resolve_prior(model, prior) == "learned":
+    if prior == "learned":
         return np.stack([model.prior.latent_from_seed(s, psi) for s in seeds])
     return np.stack([latent_from_seed(s, model.z_dim) for s in seeds]) * np.float32(psi)
 
