@@ -1,7 +1,8 @@
 """Checkpoint directories: config.json + model.safetensors + card.json, written atomically, read safely.
 
 A checkpoint directory holds one model: a GAN's (EMA) generator, a VAE, or a classifier; a GAN's
-directory also keeps its discriminator in discriminator/.
+directory also keeps its discriminator in discriminator/; a VAE's may hold prior.safetensors, its
+learned sampling prior (a Gaussian mixture's arrays), which `load` attaches as `vae.prior`.
 card.json names its kind and records how it was made. Only JSON and safetensors are ever read;
 nothing is unpickled. This module knows nothing of training or the UI.
 """
@@ -18,14 +19,16 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
+from safetensors.numpy import load_file as load_numpy_file
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from .models import VAE, Classifier, Discriminator, Generator
+from .models import VAE, Classifier, Discriminator, GaussianMixturePrior, Generator
 
 # "discriminator" checkpoints sit in a GAN directory's discriminator/ folder (used for teaching).
 KINDS = {"gan": Generator, "vae": VAE, "classifier": Classifier, "discriminator": Discriminator}
 CONFIG, WEIGHTS, CARD = "config.json", "model.safetensors", "card.json"
+PRIOR = "prior.safetensors"  # a VAE's learned sampling prior, optional
 
 
 class CheckpointError(Exception):
@@ -192,8 +195,35 @@ def build_model(cls: type, config: dict, config_path: Path) -> nn.Module:
         raise CheckpointError(f"{config_path}: cannot build {cls.__name__} from this config ({e})") from e
 
 
+def save_prior(directory: Path, prior: GaussianMixturePrior) -> None:
+    """DIR/prior.safetensors: the mixture's arrays (weights, means, covariances), float32, atomically."""
+    atomic_save_tensors(Path(directory) / PRIOR, {k: torch.from_numpy(v) for k, v in prior.arrays().items()},
+                        metadata={"kind": "gaussian_mixture"})
+
+
+def load_prior(directory: str | os.PathLike) -> GaussianMixturePrior | None:
+    """DIR/prior.safetensors -> the mixture, or None when the file is not there."""
+    path = Path(directory) / PRIOR
+    if not path.is_file():
+        return None
+    try:
+        arrays = load_numpy_file(path)
+    except (SafetensorError, OSError, ValueError) as e:
+        raise CheckpointError(f"{path}: not a readable safetensors file ({e})") from e
+    expected = {"weights", "means", "covariances"}
+    if set(arrays) != expected:
+        raise CheckpointError(f"{path}: holds {sorted(arrays)}; a learned prior holds exactly {sorted(expected)}")
+    try:
+        return GaussianMixturePrior(**arrays)
+    except ValueError as e:
+        raise CheckpointError(f"{path}: not a usable Gaussian mixture ({e})") from e
+
+
 def load(directory: str | os.PathLike) -> nn.Module:
-    """A checkpoint directory -> its model, in eval mode, on the CPU."""
+    """A checkpoint directory -> its model, in eval mode, on the CPU.
+
+    A VAE comes with `vae.prior`: its learned sampling prior when DIR/prior.safetensors exists, else None.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise CheckpointError(f"{directory}: not a directory; expected a genimg checkpoint directory "
@@ -213,4 +243,9 @@ def load(directory: str | os.PathLike) -> nn.Module:
     except RuntimeError as e:  # missing/unexpected keys or wrong shapes
         message = str(e).replace("\n", " ").replace("\t", "")[:600]
         raise CheckpointError(f"{weights_path}: weights do not fit the {cls.__name__} in {CONFIG}: {message}") from e
+    if isinstance(model, VAE):
+        model.prior = load_prior(directory)
+        if model.prior is not None and model.prior.z_dim != model.z_dim:
+            raise CheckpointError(f"{directory / PRIOR}: a prior over {model.prior.z_dim} dimensions for a VAE with "
+                                  f"z_dim {model.z_dim}; refit it with `python -m genimg.train prior {directory}`")
     return model.eval()

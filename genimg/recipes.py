@@ -30,7 +30,7 @@ from torch import nn
 from . import __version__
 from .images import grid, read_png_text, to_pil
 from .models import VAE, Generator
-from .sampling import MAX_SEED, generate, labels_for_seeds, latents, resolve_label
+from .sampling import MAX_SEED, generate, labels_for_seeds, latents, latents_for_seeds, resolve_label, resolve_prior
 
 KEY = "genimg"
 MAX_LATENTS = 4096  # images in one recipe (a grid); the app's limit is 64
@@ -79,14 +79,17 @@ def class_name(model: nn.Module, label: int | None) -> str:
 
 def make(model: nn.Module, name: str, checkpoint: str, *, seeds: list[int] | None = None, psi: float = 1.0,
          label: int | str | None = "any", offsets=None, directions: str | None = None, z=None,
-         columns: int | None = None, scale: int = 1) -> dict:
-    """A recipe (the dict written as JSON). Give seeds (with psi, label, optional offsets) or z (one latent)."""
+         columns: int | None = None, scale: int = 1, prior: str | None = None) -> dict:
+    """A recipe (the dict written as JSON). Give seeds (with psi, label, optional offsets) or z (one latent).
+    A VAE's seeds also record the prior they were drawn from ('learned' or 'standard')."""
     recipe = {"genimg": __version__, "model": name, "network": network_of(model), "checkpoint": checkpoint}
     if z is not None:
         recipe["z"] = [float(v) for v in np.asarray(z, dtype=np.float32).reshape(-1)]  # exact: float32 in float64
     else:
         recipe["seeds"] = [int(s) for s in seeds]
         recipe["psi"] = [float(p) for p in psi] if isinstance(psi, (list, tuple, np.ndarray)) else float(psi)
+        if recipe["network"] == "vae":
+            recipe["prior"] = resolve_prior(model, prior)
     recipe["label"] = class_name(model, resolve_label(model, label))
     if offsets is not None and np.any(np.asarray(offsets) != 0):
         recipe["offsets"] = [float(v) for v in np.asarray(offsets, dtype=np.float32)]
@@ -182,6 +185,9 @@ def render(model: nn.Module, recipe: dict, directions: np.ndarray | None = None)
         images = generate(model, z[None], [label])
     else:
         labels = labels_for_seeds(model, recipe["seeds"], recipe["label"])
-        images = generate(model, latents(recipe["seeds"], model.z_dim, recipe["psi"], recipe.get("offsets"),
-                                         directions), labels)
+        if recipe.get("prior") == "learned":  # a VAE's seeds drawn from its learned prior
+            z = latents_for_seeds(model, recipe["seeds"], recipe["psi"], "learned")
+        else:
+            z = latents(recipe["seeds"], model.z_dim, recipe["psi"], recipe.get("offsets"), directions)
+        images = generate(model, z, labels)
     return picture(images, recipe)

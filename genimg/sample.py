@@ -5,6 +5,10 @@
     python -m genimg.sample checkpoints/mnist/vae --seeds 100-115 --outdir out/vae
     python -m genimg.sample checkpoints/mnist/gan --interpolate 3,8 --frames 24 --video out/3to8.mp4
     python -m genimg.sample --from-png out/seed0042.png --out again.png     # the same bytes
+    python -m genimg.sample checkpoints/mnist/vae --seeds 100-115 --prior standard --outdir out/vae-n01
+
+A VAE samples from its learned prior (prior.safetensors, see genimg/models/prior.py) when it has one,
+else from N(0, I); --prior picks one explicitly.
 
 Writes OUTDIR/seed0042.png (seed zero-padded to 4 digits); each PNG carries its recipe (genimg/recipes.py).
 --video writes a looping H.264 MP4 (A -> B -> A). --from-png finds the checkpoint the recipe names under
@@ -21,7 +25,7 @@ from . import recipes
 from .checkpoints import CheckpointError, atomic_write_bytes, load
 from .directions import load_directions
 from .images import png_bytes, save_png, to_pil, video_bytes
-from .sampling import SeedError, interpolate, loop_path, parse_seeds, sample
+from .sampling import PRIORS, SeedError, interpolate, loop_path, parse_seeds, sample
 
 MAX_FRAMES = 600
 
@@ -39,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--video", type=Path, metavar="OUT.mp4", help="where --interpolate writes its MP4")
     parser.add_argument("--from-png", type=Path, metavar="FILE", help="a PNG genimg wrote: make it again")
     parser.add_argument("--out", type=Path, metavar="OUT.png", help="where --from-png writes")
+    parser.add_argument("--prior", choices=PRIORS, default=None,
+                        help="VAEs: 'learned' (the fitted mixture; the default when DIR has prior.safetensors) or "
+                        "'standard' (N(0, I))")
     args = parser.parse_args(argv)
     modes = [name for name, on in (("--seeds", args.seeds), ("--interpolate", args.interpolate),
                                    ("--from-png", args.from_png)) if on]
@@ -66,11 +73,12 @@ def seeds(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except SeedError as e:
         parser.error(f"--seeds: {e}")
     model = load(args.checkpoint)
-    images = sample(model, seed_list, psi=args.psi, label=args.label)
+    images = sample(model, seed_list, psi=args.psi, label=args.label, prior=args.prior)
     name, checkpoint = model_name(args.checkpoint), recipes.checkpoint_id(args.checkpoint)
     args.outdir.mkdir(parents=True, exist_ok=True)
     for seed, image in zip(seed_list, images):
-        recipe = recipes.make(model, name, checkpoint, seeds=[seed], psi=args.psi, label=args.label)
+        recipe = recipes.make(model, name, checkpoint, seeds=[seed], psi=args.psi, label=args.label,
+                              prior=args.prior)
         save_png(recipes.attach(to_pil(image), recipe), args.outdir / f"seed{seed:04d}.png")
     print(f"wrote {len(seed_list)} image(s) to {args.outdir}")
     return 0

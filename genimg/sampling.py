@@ -3,7 +3,9 @@
 The StyleGAN convention: seed s names z = np.random.RandomState(s).randn(z_dim), on any machine,
 forever. Truncation multiplies z by psi. For a class-conditional GAN with no label asked for, the
 label is drawn from the same RandomState after z, from the model's class prior, so the seed still
-names one image. A VAE decodes the same z.
+names one image. A VAE decodes the same z under its standard prior N(0, I); under its learned prior
+(a Gaussian mixture, genimg/models/prior.py) the seed's z is m_k + L_k (psi * that same draw), the
+component k drawn next from the same RandomState. A VAE with a learned prior uses it by default.
 
 Discovered directions (GANSpace, see genimg/directions.py) edit a seed's latent after truncation:
 z = psi * z(seed) + sum_k offsets[k] * directions[k], each direction a unit vector in z, so an offset is
@@ -156,12 +158,47 @@ def latents(seeds: list[int], z_dim: int, psi=1.0, offsets=None, directions=None
     return (z + offsets @ directions[:len(offsets)]).astype(np.float32)  # (N, z_dim)
 
 
+PRIORS = ("learned", "standard")
+
+
+def resolve_prior(model: nn.Module, prior: str | None) -> str:
+    """Which prior a model samples from: 'learned' or 'standard' (None = learned when the VAE has one)."""
+    learned = getattr(model, "prior", None) is not None
+    if prior is None:
+        return "learned" if learned else "standard"
+    if prior not in PRIORS:
+        raise ValueError(f"prior must be one of {', '.join(PRIORS)} (or None for the default), got {prior!r}")
+    if prior == "learned" and not isinstance(model, VAE):
+        raise ValueError(f"prior='learned' is for VAEs; a {type(model).__name__} samples from N(0, I) only")
+    if prior == "learned" and not learned:
+        raise ValueError("this VAE has no learned prior (no prior.safetensors beside its weights); fit one with "
+                         "`python -m genimg.train prior DIR`, or use prior='standard'")
+    return prior
+
+
+def latents_for_seeds(model: nn.Module, seeds: list[int], psi: float = 1.0, prior: str | None = None) -> np.ndarray:
+    """Seeds -> z (N, z_dim) float32 under the model's standard or learned prior, scaled by psi."""
+    if not np.isfinite(psi):
+        raise ValueError(f"psi must be a finite number, got {psi}")
+    prior = resolve_prior(model, prior)
+    if not seeds:
+        return np.zeros((0, model.z_dim), np.float32)
+    if prior == "learned":
+        return np.stack([model.prior.latent_from_seed(s, psi) for s in seeds])
+    return np.stack([latent_from_seed(s, model.z_dim) for s in seeds]) * np.float32(psi)
+
+
 def sample(model: nn.Module, seeds: list[int], psi: float = 1.0, label: int | str | None = None,
-           offsets=None, directions=None) -> np.ndarray:
+           prior: str | None = None, offsets=None, directions=None) -> np.ndarray:
     """Seeds -> uint8 images (N, H, W, C). psi scales z (truncation); label picks a class (conditional GANs);
-    offsets move each latent along discovered directions (see `latents`)."""
+    prior picks a VAE's 'learned' or 'standard' N(0, I) prior (default: learned when the VAE has one);
+    offsets move each latent along discovered directions (see `latents`; standard prior only)."""
     labels = labels_for_seeds(model, seeds, label)
-    return generate(model, latents(seeds, model.z_dim, psi, offsets, directions), labels)
+    if offsets is not None and len(offsets):
+        if resolve_prior(model, prior) == "learned":
+            raise ValueError("direction offsets move z from N(0, I); use prior='standard' with offsets")
+        return generate(model, latents(seeds, model.z_dim, psi, offsets, directions), labels)
+    return generate(model, latents_for_seeds(model, seeds, psi, prior), labels)
 
 
 def labels_for_seeds(model: nn.Module, seeds: list[int], label: int | str | None = None) -> list[int | None]:

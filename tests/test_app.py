@@ -91,7 +91,7 @@ def test_public_endpoints_are_the_documented_ones(served):
     _, client, _ = served
     info = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
     assert set(info) == {"/sample", "/interpolate", "/video", "/invert", "/slide", "/traverse", "/latent_map",
-                         "/reconstruct"}
+                         "/reconstruct", "/nearest_training"}
     assert [p["parameter_name"] for p in info["/sample"]["parameters"]] == ["model", "seeds", "psi", "label"]
     assert [p["parameter_name"] for p in info["/reconstruct"]["parameters"]] == ["model", "image"]
 
@@ -156,6 +156,8 @@ def test_every_api_name_answers(served, digit):
     assert is_png(client.predict("mnist", [0.0] * z_dim, api_name="/traverse"))
     grid_path, scatter, note = client.predict("mnist", 0, 1, [0.0] * z_dim, api_name="/latent_map")
     assert is_png(grid_path) and "z0 (across)" in note and len(scatter["value"]["data"]) == 50  # a native plot
+    gallery, note = client.predict("mnist", 3, 1.0, "any", api_name="/nearest_training")
+    assert gallery[0]["caption"] == "seed 3" and note  # no classifier or cached data here: the note says so
     seen, recon, text, chart, draws, numbers = client.predict("mnist", handle_file(digit), api_name="/reconstruct")
     assert "PSNR" in text and len(numbers["mu"]) == z_dim and all(map(is_png, (seen, recon, draws)))
     assert len(chart["value"]["data"]) == 3 * z_dim  # the posterior chart: mean, mean - std, mean + std
@@ -164,7 +166,9 @@ def test_every_api_name_answers(served, digit):
     sliders = len(app.vae_tab.sliders)
     image, z = client.predict("mnist", *[1.0] + [0.0] * (sliders - 1), api_name="/slide_sliders")
     assert sum(abs(v) for v in z) == 1.0
-    assert len(client.predict("mnist", 4, api_name="/random_latent")) == sliders + 2
+    assert len(client.predict("mnist", 4, "standard", api_name="/random_latent")) == sliders + 2
+    with pytest.raises(AppError, match="this VAE has no learned prior"):  # the tiny VAE has none
+        client.predict("mnist", 4, "learned", api_name="/random_latent")
     assert client.predict("mnist", api_name="/reset_latent")[sliders] == [0.0] * z_dim
     assert client.predict("mnist", numbers, api_name="/latent_from_upload")[sliders] == pytest.approx(
         np.clip(numbers["mu"], -3, 3), abs=0.006)

@@ -12,6 +12,7 @@ Each returns a component update (gr.LinePlot(...) etc.) for an output built with
 
 import math
 
+import contourpy  # matplotlib's own contouring library (installed with it)
 import gradio as gr
 import numpy as np
 import pandas as pd
@@ -71,14 +72,37 @@ def kl_plot(kl: np.ndarray | None, threshold: float, lang: str) -> gr.BarPlot:
                       x_label_angle=-90 if len(names) > 20 else 0)
 
 
-def latent_scatter(points: np.ndarray, labels: np.ndarray, class_names: list[str], dims: tuple[int, int],
-                   limit: float, lang: str) -> gr.ScatterPlot:
-    """Encodings (N, 2) coloured by label (N,) on the decoded grid's square; y grows downwards, as its rows do."""
-    names = np.asarray(class_names, dtype=object)[labels]
-    value = pd.DataFrame({"x": points[:, 0].round(3), "y": points[:, 1].round(3), "label": names})
-    return gr.ScatterPlot(value, x_lim=[-limit, limit], y_lim=[limit, -limit],
-                          title=text("chart_scatter_title", lang).format(count=len(points)),
-                          x_title=f"z{dims[0]}", y_title=f"z{dims[1]}", color_title=text("chart_label", lang))
+def latent_scatter(points: np.ndarray | None, labels: np.ndarray | None, class_names: list[str],
+                   dims: tuple[int, int], limit: float, lang: str, contours: list | None = None) -> gr.ScatterPlot:
+    """Encodings (N, 2) coloured by label (N,) on the decoded grid's square; y grows downwards, as its rows do.
+
+    points may be None (no encodings). contours: [(name, (M, 2) points along one line)], e.g. a learned prior's
+    50/90/99% lines (`contour_lines`), drawn as grey dotted series beside the labels.
+    """
+    frames = []
+    if points is not None:
+        names = np.asarray(class_names, dtype=object)[labels]
+        frames.append(pd.DataFrame({"x": points[:, 0].round(3), "y": points[:, 1].round(3), "label": names}))
+    for name, line in contours or []:
+        frames.append(pd.DataFrame({"x": line[:, 0].round(3), "y": line[:, 1].round(3), "label": name}))
+    value = pd.concat(frames) if frames else pd.DataFrame({"x": [], "y": [], "label": []})
+    greys = dict.fromkeys([name for name, _ in contours or []], "#7f7f7f")
+    title = text("chart_scatter_title", lang).format(count=len(points)) if points is not None else ""
+    return gr.ScatterPlot(value, x_lim=[-limit, limit], y_lim=[limit, -limit], title=title,
+                          color_map=greys or None, x_title=f"z{dims[0]}", y_title=f"z{dims[1]}",
+                          color_title=text("chart_label", lang))
+
+
+def contour_lines(steps: np.ndarray, density: np.ndarray, level: float, spacing: float = 0.06) -> list[np.ndarray]:
+    """The lines where density (G, G) over steps x steps (rows = y) equals level, as (M, 2) points about
+    `spacing` apart (a native scatter plot draws points, not paths). contourpy is matplotlib's own contouring."""
+    lines = contourpy.contour_generator(steps, steps, density).lines(level)
+    resampled = []
+    for line in lines:  # (K, 2) vertices -> points every `spacing` along the line
+        lengths = np.r_[0.0, np.cumsum(np.linalg.norm(np.diff(line, axis=0), axis=1))]
+        at = np.arange(0.0, lengths[-1] + 1e-9, spacing)
+        resampled.append(np.stack([np.interp(at, lengths, line[:, 0]), np.interp(at, lengths, line[:, 1])], 1))
+    return resampled
 
 
 def posterior_plot(mu: np.ndarray, std: np.ndarray, order: np.ndarray, lang: str) -> gr.ScatterPlot:

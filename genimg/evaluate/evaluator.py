@@ -13,7 +13,9 @@ exactly would score. Samples come from fixed seeds 0..N-1 (the StyleGAN seed con
               class-conditional GAN the classifier's accuracy on class-conditioned samples
   vae         test -ELBO (nats/image, pytorch/examples convention; bits/dim for colour), IW bound
               (k=100), KL per dimension, active units, recon MSE/PSNR, linear probe, sample metrics
+              under the standard prior N(0, I) ("samples") and the learned prior ("samples_learned_prior")
   classifier  test accuracy (and the real-vs-real floor of its feature space)
+Every sample set also gets "memorisation": how near samples come to training images (metrics.memorisation).
 
 Not here: the metric formulas (metrics.py), writing cards and README tables (report.py), the CLI (cli.py).
 """
@@ -147,6 +149,7 @@ def score_images(images: np.ndarray, ref: Reference) -> dict:
         "class_histogram": histogram.round(4).tolist(),
         "data_class_histogram": ref.data_histogram.round(4).tolist(),
         "class_kl": metrics.histogram_kl(histogram, ref.data_histogram),
+        "memorisation": metrics.memorisation(ref.train_features, ref.test_features, features),
     }
 
 
@@ -174,9 +177,13 @@ def evaluate_gan(generator: Generator, ref: Reference, num_samples: int) -> dict
 
 
 @torch.no_grad()
-def decode_seeds(vae: nn.Module, seeds: list[int]) -> np.ndarray:
-    """Seeds -> z (StyleGAN convention) -> decoded means as uint8 (N, H, W, C); any VAE-like model."""
-    z = torch.from_numpy(np.stack([latent_from_seed(s, vae.z_dim) for s in seeds]))  # (N, z_dim)
+def decode_seeds(vae: nn.Module, seeds: list[int], prior: str = "standard") -> np.ndarray:
+    """Seeds -> z (StyleGAN convention, or the VAE's learned prior) -> decoded means as uint8 (N, H, W, C);
+    any VAE-like model (the learned prior needs `vae.prior`)."""
+    if prior == "learned":
+        z = torch.from_numpy(np.stack([vae.prior.latent_from_seed(s) for s in seeds]))  # (N, z_dim)
+    else:
+        z = torch.from_numpy(np.stack([latent_from_seed(s, vae.z_dim) for s in seeds]))
     return (vae.decode(z).clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
 
@@ -214,7 +221,13 @@ def evaluate_vae(vae: nn.Module, ref: Reference, num_samples: int) -> dict:
         results["test_bits_per_dim"] = elbo["loss"] / (dims * math.log(2))
         results["iw_bits_per_dim"] = iw / (dims * math.log(2))
     seeds = list(range(SEED, SEED + num_samples))
-    results["samples"] = score_images(generate_batched(lambda s: decode_seeds(vae, s), seeds, "sampling"), ref)
+    results["samples"] = score_images(generate_batched(lambda s: decode_seeds(vae, s), seeds, "sampling N(0, I)"),
+                                      ref)
+    prior = getattr(vae, "prior", None)
+    if prior is not None:  # the same seeds through the learned mixture (genimg/models/prior.py); decoder unchanged
+        results["prior"] = {"kind": "gaussian_mixture", "components": prior.num_components}
+        results["samples_learned_prior"] = score_images(
+            generate_batched(lambda s: decode_seeds(vae, s, "learned"), seeds, "sampling learned prior"), ref)
     return results
 
 

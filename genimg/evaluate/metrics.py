@@ -6,6 +6,7 @@ not Inception, so the numbers are comparable only within genimg; see README):
   kid                  kernel distance (Binkowski et al. 2018), torchmetrics' KernelInceptionDistance
   precision_recall     improved precision and recall, k-NN manifolds (Kynkaenniemi et al. 2019)
   class_histogram / histogram_kl   how the classifier spreads samples over the classes
+  nearest_distances / memorisation   how close samples come to training images, against held-out images
 VAE metrics take a model with encode(x) -> (mu, logvar), decoder_output(z) and
 reconstruction_nll(out, x) (genimg's VAE and the benchmark's MLP VAE both do):
   negative_elbo, importance_weighted_nll, active_units, reconstruction_error, linear_probe_accuracy
@@ -103,6 +104,41 @@ def precision_recall(real, fake, k: int = 3) -> tuple[float, float]:
     precision = inside_manifold(fake, real, kth_neighbour_radii(real, k)).double().mean()
     recall = inside_manifold(real, fake, kth_neighbour_radii(fake, k)).double().mean()
     return float(precision), float(recall)
+
+
+def nearest_distances(points, reference, chunk: int = 1024) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each point (M, D), the Euclidean distance to its nearest reference point (N, D) and that point's
+    index: (M,) float64, (M,) int64."""
+    points, reference = as_features(points), as_features(reference)
+    distances, indices = [], []
+    for i in range(0, len(points), chunk):
+        nearest = torch.cdist(points[i:i + chunk], reference).min(dim=1)  # over (chunk, N)
+        distances.append(nearest.values)
+        indices.append(nearest.indices)
+    return torch.cat(distances), torch.cat(indices)
+
+
+def memorisation(train, test, samples, percentile: float = 1.0) -> dict:
+    """Is a generator copying its training images? Features (N, D) of the train split, the test split
+    and the samples, in one feature space.
+
+    A held-out test image is a fresh draw from the data, so its distance to the nearest training image
+    says how close "new" images come by chance. The threshold is the 1st percentile of those test
+    distances; copy_fraction is the share of samples nearer a training image than that. A model that
+    draws new images like the test split's gives about percentile/100 (0.01); one that replays its
+    training set gives ~1. The idea of Meehan et al. 2020's data-copying test (generated-to-train
+    against held-out-to-train nearest-neighbour distances), in the classifier's feature space.
+    """
+    test_nearest, _ = nearest_distances(test, train)  # (N_test,)
+    sample_nearest, _ = nearest_distances(samples, train)  # (N_samples,)
+    threshold = float(np.percentile(test_nearest.numpy(), percentile))
+    return {
+        "copy_fraction": float((sample_nearest < threshold).double().mean()),
+        "threshold": threshold, "threshold_percentile": percentile,
+        "sample_nearest_train_median": float(sample_nearest.median()),
+        "test_nearest_train_median": float(test_nearest.median()),
+        "median_ratio": float(sample_nearest.median() / test_nearest.median().clamp_min(1e-12)),
+    }
 
 
 def class_histogram(labels, num_classes: int) -> np.ndarray:

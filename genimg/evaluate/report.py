@@ -32,11 +32,18 @@ def summary_lines(kind: str, m: dict) -> list[str]:
 
     def sample_line(s: dict, what: str) -> str:
         f = s["floor"]
-        return (f"{what} ({s['num_samples']} samples): FID {s['fid']:.3f} (floor {f['fid']:.3f}), "
+        line = (f"{what} ({s['num_samples']} samples): FID {s['fid']:.3f} (floor {f['fid']:.3f}), "
                 f"KID {s['kid']:.5f} ± {s['kid_std']:.5f} (floor {f['kid']:.5f}), precision {s['precision']:.3f} "
                 f"(floor {f['precision']:.3f}), recall {s['recall']:.3f} (floor {f['recall']:.3f}), class KL "
                 f"{s['class_kl']:.4f}\n  class histogram {s['class_histogram']}\n  data histogram  "
                 f"{s['data_class_histogram']}")
+        if "memorisation" in s:
+            c = s["memorisation"]
+            line += (f"\n  memorisation: copy fraction {c['copy_fraction']:.4f} (share of samples nearer a training "
+                     f"image than {c['threshold_percentile']:g}% of test images are: {c['threshold']:.3f}); median "
+                     f"nearest-train distance {c['sample_nearest_train_median']:.3f} vs test images' "
+                     f"{c['test_nearest_train_median']:.3f}")
+        return line
 
     if "fid" in m:
         lines.append(sample_line(m, "samples"))
@@ -51,7 +58,10 @@ def summary_lines(kind: str, m: dict) -> list[str]:
         lines.append(f"active units {m['active_units']}/{m['z_dim']}; KL per dim {m['kl_per_dim']}")
         lines.append(f"recon MSE {m['recon_mse']:.5f}, PSNR {m['recon_psnr_db']:.2f} dB; linear probe "
                      f"accuracy {m['linear_probe_accuracy']:.4f}")
-        lines.append(sample_line(m["samples"], "prior samples"))
+        lines.append(sample_line(m["samples"], "standard prior N(0, I) samples"))
+        if "samples_learned_prior" in m:
+            lines.append(sample_line(m["samples_learned_prior"],
+                                     f"learned prior ({m['prior']['components']}-component mixture) samples"))
     if kind == "classifier":
         lines.append(f"test accuracy {m['test_accuracy']:.4f}; per class {m['test_accuracy_per_class']}")
         f = m["floor"]
@@ -71,18 +81,19 @@ def readme_table(root: Path) -> str:
     gans = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "gan"]
     if gans:
         out += ["| GAN | FID (floor) | KID (floor) | precision (floor) | recall (floor) | class KL | "
-                "conditional acc. | training |", "|---|---|---|---|---|---|---|---|"]
+                "conditional acc. | copy fraction | training |", "|---|---|---|---|---|---|---|---|---|"]
         for d, c in gans:
             m, f = c["metrics"], c["metrics"]["floor"]
             out.append(f"| `{d}` | {fmt(m['fid'])} ({fmt(f['fid'])}) | {fmt(m['kid'])} ({fmt(f['kid'])}) "
                        f"| {fmt(m['precision'], 3)} ({fmt(f['precision'], 3)}) | {fmt(m['recall'], 3)} "
                        f"({fmt(f['recall'], 3)}) | {fmt(m['class_kl'], 4)} | {fmt(m.get('conditional_accuracy'), 4)} "
-                       f"| {c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")
+                       f"| {copy_fraction(m)} | {c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")
         out.append("")
     vaes = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "vae"]
     if vaes:
         out += ["| VAE | test −ELBO (nats) | IW bound k=100 | bits/dim (IW) | KL | active units | recon MSE | PSNR dB "
-                "| linear probe | sample FID (floor) | training |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+                "| linear probe | sample FID N(0, I) (floor) | training |",
+                "|---|---|---|---|---|---|---|---|---|---|---|"]
         for d, c in vaes:
             m = c["metrics"]
             s = m["samples"]
@@ -93,6 +104,19 @@ def readme_table(root: Path) -> str:
                        f"| {fmt(m['recon_psnr_db'])} | {fmt(m['linear_probe_accuracy'], 4)} "
                        f"| {fmt(s['fid'])} ({fmt(s['floor']['fid'])}) | "
                        f"{c.get('epochs')} epochs, {fmt(c.get('wall_time_s', 0) / 60, 1)} min |")
+        out.append("")
+        out += ["| VAE samples | prior | FID (floor) | KID (floor) | precision (floor) | recall (floor) "
+                "| copy fraction |", "|---|---|---|---|---|---|---|"]
+        for d, c in vaes:
+            m = c["metrics"]
+            priors = [("N(0, I)", m["samples"])]
+            if "samples_learned_prior" in m:
+                priors.append((f"learned, {m['prior']['components']}-component mixture", m["samples_learned_prior"]))
+            for name, s in priors:
+                f = s["floor"]
+                out.append(f"| `{d}` | {name} | {fmt(s['fid'])} ({fmt(f['fid'])}) | {fmt(s['kid'])} ({fmt(f['kid'])}) "
+                           f"| {fmt(s['precision'], 3)} ({fmt(f['precision'], 3)}) | {fmt(s['recall'], 3)} "
+                           f"({fmt(f['recall'], 3)}) | {copy_fraction(s)} |")
         out.append("")
     classifiers = [(d, c) for (_, kind), (d, c) in cards.items() if kind == "classifier"]
     if classifiers:
@@ -106,6 +130,11 @@ def readme_table(root: Path) -> str:
     if not cards:
         out.append(f"(no evaluated checkpoints under {root})")
     return "\n".join(out).rstrip() + "\n"
+
+
+def copy_fraction(samples: dict) -> str:
+    c = samples.get("memorisation")
+    return "–" if c is None else f"{c['copy_fraction']:.4f}"
 
 
 def replace_between(text: str, markers: tuple[str, str], body: str, path: Path) -> str:

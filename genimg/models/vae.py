@@ -1,7 +1,8 @@
 """Convolutional variational autoencoder (Kingma & Welling 2014).
 
 Encoder q(z|x) = N(mu, diag(exp(logvar))) from stride-2 convolutions; decoder p(x|z) from their
-transposed mirror; prior p(z) = N(0, I). Two likelihoods:
+transposed mirror; prior p(z) = N(0, I) (a learned mixture for sampling may ride along, see prior.py).
+Three likelihoods:
 - "bernoulli": decoder outputs logits; the loss is the summed binary cross-entropy over pixels in
   [0, 1], the convention of pytorch/examples vae/main.py (for grey digits).
 - "gaussian": decoder outputs means in [0, 1] with one learned log-scale per channel
@@ -68,6 +69,9 @@ class VAE(nn.Module, PyTorchModelHubMixin):
         self.decoder = nn.Sequential(*dec)
         # One learned log-scale per channel (sigma-VAE for "gaussian", the logistic's s for "logistic").
         self.log_scale = nn.Parameter(torch.full((channels,), -2.0)) if likelihood != "bernoulli" else None
+        # A learned sampling prior (a GaussianMixturePrior, models/prior.py) or None for N(0, I) only. Not a
+        # weight: genimg.checkpoints.load attaches it from prior.safetensors; training never touches it.
+        self.prior = None
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x (N, C, H, W) in [0, 1] -> mu, logvar, each (N, z_dim)."""

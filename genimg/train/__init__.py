@@ -4,9 +4,10 @@
     gan.py          GAN: non-saturating loss, DiffAugment, EMA generator, mode-seeking term
     vae.py          VAE: the ELBO, small-affine augmentation, latent statistics for the app
     classifier.py   the dataset's own classifier, the metrics' ruler
+    prior.py        a trained VAE's learned sampling prior: a Gaussian mixture on its training latents (sklearn)
     state.py        resumable state (weights + optimizers) in safetensors, no pickles
     distributed.py  torchrun data parallelism (gloo on CPU, NCCL on GPU)
-    cli.py          `python -m genimg.train gan|vae|classifier --data SRC --out DIR ...`
+    cli.py          `python -m genimg.train gan|vae|classifier --data SRC --out DIR ...`, `... prior DIR`
 
 It reads data (genimg.data) and writes checkpoints (genimg.checkpoints); it knows nothing of the app.
 """

@@ -12,6 +12,10 @@ Examples:
     python -m genimg.train classifier --data mnist --out checkpoints/mnist/classifier --epochs 8
     python -m genimg.train gan --data folder:~/pictures --out runs/mine --image-size 64 --resume
     python -m genimg.train vae --data mnist --out /tmp/try --dry-run      # a few steps, for tests
+
+A trained VAE's learned sampling prior (a Gaussian mixture over its latents, see genimg/train/prior.py)
+is fitted by its own subcommand, which takes the checkpoint directory (and trains no network):
+    python -m genimg.train prior checkpoints/mnist/vae [--components 1,2,4,8,16,32,64] [--seed 0]
 """
 
 import argparse
@@ -25,7 +29,7 @@ import numpy as np
 import torch
 
 from .. import data as datasets
-from ..checkpoints import read_card
+from ..checkpoints import CheckpointError, read_card
 from ..data.augment import POLICIES, VAE_POLICIES, parse_policy
 from .classifier import train_classifier
 from .common import (
@@ -36,6 +40,7 @@ from .common import (
 )
 from .distributed import finish, start
 from .gan import train_gan
+from .prior import CANDIDATES, fit_checkpoint_prior
 from .state import TrainStateError
 from .vae import train_vae
 
@@ -100,7 +105,7 @@ def train(cfg: RunConfig) -> Path:
 def parse_args(argv: list[str] | None = None) -> RunConfig:
     parser = argparse.ArgumentParser(prog="python -m genimg.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=sorted(TRAINERS))
+    parser.add_argument("kind", choices=sorted(TRAINERS), help="what to train (`prior DIR`: see below)")
     parser.add_argument("--data", required=True, help="mnist | emoji | idx:DIR | folder:DIR")
     parser.add_argument("--out", required=True, type=Path, help="checkpoint directory to write")
     budget = parser.add_mutually_exclusive_group()
@@ -156,7 +161,47 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
     return cfg
 
 
+def parse_prior_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m genimg.train prior",
+                                     description="Fit a VAE checkpoint's learned sampling prior (see "
+                                     "genimg/train/prior.py); writes DIR/prior.safetensors and card.json's 'prior'.")
+    parser.add_argument("checkpoint", type=Path, help="a VAE checkpoint directory, e.g. checkpoints/mnist/vae")
+    parser.add_argument("--components", default=",".join(map(str, CANDIDATES)),
+                        help="candidate numbers of mixture components, comma-separated; the held-out likelihood "
+                        "picks one (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    try:
+        args.components = tuple(int(k) for k in args.components.split(","))
+    except ValueError:
+        parser.error(f"--components must be positive integers separated by commas, e.g. 1,4,16; "
+                     f"got {args.components!r}")
+    if not args.components or min(args.components) < 1 or max(args.components) > 1024:
+        parser.error(f"--components must be integers from 1 to 1024, got {args.components}")
+    if args.seed < 0:
+        parser.error(f"--seed must be non-negative, got {args.seed}")
+    if not (args.checkpoint / "card.json").is_file():
+        parser.error(f"{args.checkpoint}: not a checkpoint directory (no card.json); expected e.g. "
+                     "checkpoints/mnist/vae")
+    return args
+
+
+def prior_main(argv: list[str]) -> int:
+    args = parse_prior_args(argv)
+    try:
+        report = fit_checkpoint_prior(args.checkpoint, args.components, args.seed)
+    except (datasets.DataError, UsageError, CheckpointError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"{args.checkpoint / 'prior.safetensors'}: {report['components']} components, chosen by "
+          f"{report['chosen_by']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["prior"]:  # a different shape: it takes a checkpoint, not --data/--out
+        return prior_main(argv[1:])
     cfg = parse_args(argv)
     try:
         out = train(cfg)

@@ -113,6 +113,13 @@ def as_float(dataset: datasets.ImageDataset, device) -> tuple[torch.Tensor, torc
     return x.to(device), torch.from_numpy(dataset.labels).to(device)
 
 
+@torch.no_grad()
+def posteriors(vae, images: torch.Tensor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+    """A VAE's posterior means and log-variances of every image (N, C, H, W), (N, z_dim) each."""
+    mu, logvar = zip(*(vae.encode(images[i:i + batch_size]) for i in range(0, len(images), batch_size)))
+    return torch.cat(mu), torch.cat(logvar)
+
+
 def card_for(cfg: RunConfig, dataset, clock: Clock, device, epoch: int, step: int, history: list, extra: dict):
     last = history[-1] if history else {}
     return {

@@ -1,5 +1,6 @@
-"""The VAE training loop: the ELBO with the small-affine augmentation, cosine learning rate, and the
-latent statistics (KL per dimension, test-split encodings) the app orders its sliders by.
+"""The VAE training loop: the ELBO with the small-affine augmentation, cosine learning rate, the
+latent statistics (KL per dimension, test-split encodings) the app orders its sliders by, and at the
+end the learned sampling prior of the final weights (genimg/train/prior.py).
 """
 
 import time
@@ -10,17 +11,19 @@ import torch
 from tqdm import tqdm
 
 from .. import data as datasets
-from ..checkpoints import atomic_save_tensors
+from ..checkpoints import PRIOR, atomic_save_tensors
 from ..data.augment import VAE_POLICIES, parse_policy, small_affine
 from ..images import grid
 from ..models import VAE
 from ..models.vae import kl_divergence, standardise_latents
 from ..sampling import latent_from_seed, to_uint8
-from .common import Clock, RunConfig, as_float, card_for, epoch_bar, finish_epoch, set_cosine_lr
+from .common import Clock, RunConfig, as_float, card_for, epoch_bar, finish_epoch, posteriors, set_cosine_lr
 from .distributed import Processes, any_process, wrap
+from .prior import CANDIDATES, fit_and_save
 from .state import load_train_state
 
 
+@torch.no_grad()
 def vae_test_loss(vae: VAE, images: torch.Tensor, batch_size: int = 500) -> tuple[float, float]:
     """Mean negative ELBO terms (recon, KL) per test image, nats, with a fixed noise seed."""
     vae.eval()
@@ -33,13 +36,6 @@ def vae_test_loss(vae: VAE, images: torch.Tensor, batch_size: int = 500) -> tupl
     torch.random.set_rng_state(state)
     vae.train()
     return recon / len(images), kl / len(images)
-
-
-@torch.no_grad()
-def posteriors(vae: VAE, images: torch.Tensor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
-    """Posterior means and log-variances of every image, (N, z_dim) each."""
-    mu, logvar = zip(*(vae.encode(images[i:i + batch_size]) for i in range(0, len(images), batch_size)))
-    return torch.cat(mu), torch.cat(logvar)
 
 
 @torch.no_grad()
@@ -71,9 +67,11 @@ def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
         epoch, step, history, elapsed = load_train_state(cfg.out / "train_state.safetensors", {"vae": vae},
                                                          {"opt": opt})
     clock = Clock(cfg.epochs, cfg.minutes, elapsed)
+    (cfg.out / PRIOR).unlink(missing_ok=True)  # it describes the latents of the old weights; refitted at the end
     rng = torch.Generator().manual_seed(cfg.seed + epoch)
     torch.manual_seed(cfg.seed + epoch)
     fixed_z = torch.from_numpy(np.stack([latent_from_seed(s, cfg.z_dim) for s in range(64)])).to(device)
+    saved = None  # the network as saved: latent standardised (see below)
     while clock.more_epochs(epoch):
         vae.train()
         bar = epoch_bar("vae", epoch, images, labels, cfg, rng, procs)
@@ -123,4 +121,6 @@ def train_vae(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
         save_latent_stats(saved, test, cfg.out / "latents.safetensors")
         if cfg.dry_run:
             break
+    if saved is not None:  # the learned sampling prior of the final weights (a dry run: one component)
+        fit_and_save(cfg.out, saved, images, candidates=(1,) if cfg.dry_run else CANDIDATES, seed=cfg.seed)
     return cfg.out

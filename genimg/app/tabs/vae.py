@@ -1,5 +1,6 @@
-"""Tab "VAE: latent sliders": one slider per latent dimension (most informative first), a traversal grid, and a
-2-D latent map beside the test split's encodings.
+"""Tab "VAE: latent sliders": one slider per latent dimension (most informative first), a seed's latent under
+the learned or the standard prior, a traversal grid, and a 2-D latent map beside the test split's encodings
+and the learned prior's density contours.
 
 Public events (README "API"): `slide(model, z)`, `traverse(model, z)`, `latent_map(model, dim_x, dim_y, z)`;
 `z` is a list of z_dim numbers in dimension order. The sliders themselves are in KL order.
@@ -11,8 +12,9 @@ from PIL import Image
 
 from ...images import grid, labelled_grid, to_pil, upscale
 from ...models.vae import LOW_KL
-from ...sampling import generate, latent_from_seed
+from ...sampling import generate, latents_for_seeds
 from .. import charts
+from ..charts import contour_lines
 from ..checks import Z_LIMIT, app_error, check_int, check_seed, check_vector, user_errors
 from ..i18n import DEFAULT_LANGUAGE, request_language, text
 from ..registry import Registry
@@ -22,6 +24,8 @@ SLIDER_SIDE = 256  # display size of the decoded image
 TRAVERSE_STEPS = 7
 TRAVERSE_CELL = 56  # about this many pixels per traversal image (MNIST's 28 twice, emoji's 64 once)
 MAP_STEPS = 10
+CONTOUR_STEPS = 81  # the learned prior's density is evaluated on an 81x81 grid over the map's square
+CONTOUR_MASSES = (0.99, 0.9, 0.5)  # contours enclosing these shares of the prior's mass (outermost first)
 
 
 class VaeTab:
@@ -81,12 +85,15 @@ class VaeTab:
         z = self.z_from_sliders(model, values)
         return self.slide(model, z), [round(float(v), 4) for v in z]
 
-    def random_latent(self, model: str, seed: int, lang: str = DEFAULT_LANGUAGE) -> list[float]:
-        """The latent a seed names (the same z the GAN convention uses), clipped to the sliders' range."""
+    def random_latent(self, model: str, seed: int, prior: str | None = None, lang: str = DEFAULT_LANGUAGE
+                      ) -> list[float]:
+        """The latent a seed names under the VAE's learned prior or the standard N(0, I) (None: learned when the
+        VAE has one; genimg.sample's convention), clipped to the sliders' range."""
         vae = self.registry.get(model, "vae", lang).model
         with user_errors(lang):
             seed = check_seed(seed, "seed")
-        return [round(float(v), 4) for v in np.clip(latent_from_seed(seed, vae.z_dim), -Z_LIMIT, Z_LIMIT)]
+            z = latents_for_seeds(vae, [seed], prior=prior)[0]
+        return [round(float(v), 4) for v in np.clip(z, -Z_LIMIT, Z_LIMIT)]
 
     def latent_of(self, model: str, numbers: dict | None, lang: str = DEFAULT_LANGUAGE) -> list[float]:
         """The encode tab's numbers -> its posterior mean, for "from upload"; gr.Error if nothing was encoded."""
@@ -114,7 +121,8 @@ class VaeTab:
     def latent_map(self, model: str, dim_x: int, dim_y: int, z: list[float], request: gr.Request | None = None
                    ) -> tuple[Image.Image, gr.ScatterPlot | None, str]:
         """A 10x10 grid decoded over two dimensions (rest from z), the test split's means over the same
-        square coloured by label (None without latents.safetensors), and a line saying what is shown."""
+        square with the test split's means by label and the learned prior's density contours (None with neither),
+        and a line saying what is shown."""
         lang = request_language(request)
         vae = self.registry.get(model, "vae", lang).model
         with user_errors(lang):
@@ -131,19 +139,40 @@ class VaeTab:
         sheet = upscale(sheet, 2 * max(sheet.size))
         stats = self.registry.stats[model]
         if stats.test_mu is None:
-            return sheet, None, text("vae_map_note_no_scatter", lang).format(x=dim_x, y=dim_y, note=stats.note)
-        return sheet, self.scatter(model, dim_x, dim_y, lang), text("vae_map_note", lang).format(
-            x=dim_x, y=dim_y, count=len(stats.test_mu))
+            note = text("vae_map_note_no_scatter", lang).format(x=dim_x, y=dim_y, note=stats.note)
+        else:
+            note = text("vae_map_note", lang).format(x=dim_x, y=dim_y, count=len(stats.test_mu))
+        if vae.prior is not None:
+            note += " " + text("vae_map_note_contours", lang).format(components=vae.prior.num_components)
+        if stats.test_mu is None and vae.prior is None:
+            return sheet, None, note
+        return sheet, self.scatter(model, dim_x, dim_y, lang), note
 
     def scatter(self, model: str, dim_x: int, dim_y: int, lang: str) -> gr.ScatterPlot:
+        """The map's square: test-split means by label (when known) and the learned prior's contours (if any)."""
         key = (model, dim_x, dim_y, lang)
         if key not in self.scatters:
             stats, names = self.registry.stats[model], self.registry.class_names(model)
             if len(self.scatters) >= 64:
                 self.scatters.pop(next(iter(self.scatters)))
-            self.scatters[key] = charts.latent_scatter(stats.test_mu[:, [dim_x, dim_y]], stats.test_labels, names,
-                                                       (dim_x, dim_y), Z_LIMIT, lang)
+            points = stats.test_mu[:, [dim_x, dim_y]] if stats.test_mu is not None else None
+            self.scatters[key] = charts.latent_scatter(points, stats.test_labels, names, (dim_x, dim_y), Z_LIMIT, lang,
+                                                       self.prior_contours(model, dim_x, dim_y, lang))
         return self.scatters[key]
+
+    def prior_contours(self, model: str, dim_x: int, dim_y: int, lang: str) -> list | None:
+        """The learned prior's 2-D marginal over (dim_x, dim_y) as charts.latent_scatter's `contours`: for 50%, 90%
+        and 99% of its mass, the name of the line and its (M, 2) points; None without a learned prior."""
+        prior = self.registry.get(model, "vae", lang).model.prior
+        if prior is None:
+            return None
+        marginal = prior.marginal([dim_x, dim_y])
+        steps = np.linspace(-Z_LIMIT, Z_LIMIT, CONTOUR_STEPS)
+        xs, ys = np.meshgrid(steps, steps)  # rows = y
+        density = marginal.log_density(np.stack([xs.ravel(), ys.ravel()], 1)).reshape(xs.shape)
+        levels = marginal.mass_levels(list(CONTOUR_MASSES))  # ascending: the 99% contour has the lowest density
+        return [(text("chart_prior_contour", lang).format(mass=f"{mass:.0%}"), line)
+                for mass, level in zip(CONTOUR_MASSES, levels) for line in contour_lines(steps, density, level)]
 
     def show_latent(self, model: str, z, lang: str = DEFAULT_LANGUAGE) -> list:
         """z (dimension order) -> slider values (clipped to the sliders' range), z itself, and its image."""
@@ -151,10 +180,10 @@ class VaeTab:
         z = self.z_from_sliders(model, values, lang).tolist()
         return [*values, *[0.0] * (len(self.sliders) - len(values)), z, self.slide(model, z)]
 
-    def show_random(self, model: str, seed: int, request: gr.Request) -> list:
-        """"random": the seed's latent onto the sliders."""
+    def show_random(self, model: str, seed: int, prior: str | None, request: gr.Request) -> list:
+        """"random": the seed's latent (under the chosen prior) onto the sliders."""
         lang = request_language(request)
-        return self.show_latent(model, self.random_latent(model, seed, lang), lang)
+        return self.show_latent(model, self.random_latent(model, seed, prior, lang), lang)
 
     def show_zero(self, model: str, request: gr.Request) -> list:
         """"reset to 0": every slider to the prior's mean."""
@@ -173,7 +202,7 @@ class VaeTab:
         if (model, "vae") not in self.registry.checkpoints:
             note = self.registry.missing_note(model, "vae", lang)
             return [gr.Markdown(note), *[gr.Slider(visible=False) for _ in self.sliders], None, None,
-                    gr.Dropdown(), gr.Dropdown(), *cleared]
+                    gr.Dropdown(), gr.Dropdown(), *cleared, gr.Radio()]
         labels, z_dim = self.slider_labels(model), self.registry.get(model, "vae").model.z_dim
         order = self.registry.stats[model].order
         dims = [(f"z{d}", int(d)) for d in order]
@@ -182,7 +211,13 @@ class VaeTab:
                 *[gr.Slider(label=labels[k], value=0.0, visible=True) if k < z_dim else gr.Slider(visible=False)
                   for k in range(len(self.sliders))],
                 z, self.slide(model, z), gr.Dropdown(choices=dims, value=int(order[0])),
-                gr.Dropdown(choices=dims, value=int(order[min(1, z_dim - 1)])), *cleared]
+                gr.Dropdown(choices=dims, value=int(order[min(1, z_dim - 1)])), *cleared,
+                self.prior_switch(model)]
+
+    def prior_switch(self, model: str):
+        """The prior switch for this model: learned by default; standard only when the VAE has no learned prior."""
+        learned = self.registry.get(model, "vae").model.prior is not None
+        return gr.Radio(value="learned" if learned else "standard", interactive=learned)
 
     # ---- layout and events ---------------------------------------------------------------------
 
@@ -202,6 +237,10 @@ class VaeTab:
                         latent_seed = gr.Number(0, label=i18n("vae_seed_label"), precision=0, minimum=0,
                                                 min_width=90)
                         random_latent = gr.Button(i18n("vae_random_button"), size="sm", min_width=70)
+                    self.prior = gr.Radio([(i18n("vae_prior_learned"), "learned"),
+                                           (i18n("vae_prior_standard"), "standard")], value="learned",
+                                          label=i18n("vae_prior_label"), info=i18n("vae_prior_info"),
+                                          elem_id="vae-prior")
                     with gr.Row():
                         zero = gr.Button(i18n("vae_reset_button"), size="sm", min_width=70)
                         self.from_upload = gr.Button(i18n("vae_from_upload_button"), size="sm", min_width=70)
@@ -247,8 +286,8 @@ class VaeTab:
         self.live.input(self.slide_sliders, [model, *self.sliders], [self.image, self.z_json],
                         trigger_mode="always_last", api_name="slide_sliders", **quiet)
         slide_button.click(self.slide, [model, self.z_json], self.image, api_name="slide", show_progress="hidden")
-        random_latent.click(self.show_random, [model, latent_seed], self.latent_outputs(), api_name="random_latent",
-                            **quick)
+        random_latent.click(self.show_random, [model, latent_seed, self.prior], self.latent_outputs(),
+                            api_name="random_latent", **quick)
         zero.click(self.show_zero, model, self.latent_outputs(), api_name="reset_latent", **quick)
         traverse.click(self.traverse, [model, self.z_json], self.traverse_image, api_name="traverse", **vae_queue)
         draw_map.click(self.latent_map, [model, self.dim_x, self.dim_y, self.z_json],
@@ -265,7 +304,7 @@ class VaeTab:
 
     def model_outputs(self) -> list:
         return [self.help, *self.sliders, self.z_json, self.image, self.dim_x, self.dim_y, self.traverse_image,
-                self.map_image, self.scatter_plot, self.map_note]
+                self.map_image, self.scatter_plot, self.map_note, self.prior]
 
     def wire_encoded(self, model: gr.Dropdown, numbers: gr.JSON, edit: gr.Button, tabs: gr.Tabs) -> None:
         """"from upload" here and "Edit in sliders" on the encode tab: the encoded latent onto the sliders. Queued,
