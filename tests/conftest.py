@@ -23,6 +23,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def browser_required(request):
+    """The browser tests (modules marked e2e) are core: without Debian's Chromium they fail, they do not skip."""
+    marks = getattr(request.module, "pytestmark", [])
+    marks = marks if isinstance(marks, list) else [marks]
+    if any(mark.name == "e2e" for mark in marks) and not Path("/usr/bin/chromium").exists():
+        pytest.fail("/usr/bin/chromium is missing: install Debian's chromium (apt-get install chromium), as .ci/run "
+                    "does; the browser tests are part of the suite")
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path, monkeypatch) -> Path:
     """Every test gets its own empty dataset cache: nothing reads or writes ~/.cache/genimg."""

@@ -52,7 +52,7 @@ def test_committed_digits_match_their_description():
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed")
+        pytest.fail(f"{CHROMIUM} is not installed; the browser tests are part of the suite (apt-get install chromium)")
     from test_app import import_app, tiny_mnist_checkpoints  # noqa: PLC0415
 
     app = import_app(tiny_mnist_checkpoints(tmp_path_factory.mktemp("checkpoints")))
