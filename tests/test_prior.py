@@ -241,8 +241,11 @@ def test_latent_map_draws_the_learned_prior_without_test_latents(app_root):
     lab = AppHandlers(app_root)
     grid_image, square, note = lab.vae.latent_map("mnist", 0, 2, [0.0] * 4)
     assert square is not None and "50%, 90% and 99% of the learned prior (2-component mixture)" in note
-    density, levels, names, _ = lab.vae.prior_contours("mnist", 0, 2)
-    assert density.shape == (81, 81) and names == ["99%", "90%", "50%"] and levels == sorted(levels)
+    lines = lab.vae.prior_contours("mnist", 0, 2)  # [(name, (M, 2) points)], outermost mass first
+    assert [name for name, _ in lines][0] == "prior 99%" and {name for name, _ in lines} == {
+        "prior 99%", "prior 90%", "prior 50%"}
+    assert all(len(points) >= 1 and np.abs(points).max() <= 3.0 + 1e-9 for _, points in lines)
+    assert len(square.value["data"]) == sum(len(points) for _, points in lines)  # a native plot: the lines only
 
 
 def test_mass_levels_enclose_those_shares():
@@ -272,5 +275,5 @@ def test_nearest_training_shows_three_training_images_with_distances(app_root, f
     index = lab.gan.copying.training.index("mnist")
     assert index.images.shape == (27, 28, 28, 1)  # the fake set's train split: 30 digits, every 10th is test
     image = index.images[5]  # a training image is its own nearest neighbour, at distance 0
-    neighbours, _ = lab.gan.training.nearest("mnist", image)
+    neighbours, _ = lab.gan.copying.training.nearest("mnist", image)
     assert neighbours[0]["index"] == 5 and neighbours[0]["distance"] < 1e-3

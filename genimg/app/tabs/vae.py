@@ -160,7 +160,7 @@ class VaeTab:
                                                        self.prior_contours(model, dim_x, dim_y, lang))
         return self.scatters[key]
 
-    def prior_contours(self, model: str, dim_x: int, dim_y: int, lang: str) -> list | None:
+    def prior_contours(self, model: str, dim_x: int, dim_y: int, lang: str = DEFAULT_LANGUAGE) -> list | None:
         """The learned prior's 2-D marginal over (dim_x, dim_y) as charts.latent_scatter's `contours`: for 50%, 90%
         and 99% of its mass, the name of the line and its (M, 2) points; None without a learned prior."""
         prior = self.registry.get(model, "vae", lang).model.prior
