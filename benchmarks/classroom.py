@@ -115,7 +115,8 @@ def main() -> None:
                 page.goto(url)
                 page.wait_for_function("window.genimg && window.genimg.status === 'ready' && window.genimgLive")
                 page.evaluate("window.genimgLive.warmed")
-                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(3000)  # let the page's first loads settle ("networkidle" never comes: the
+                # page keeps an open event stream to the server)
                 loaded = page.evaluate("performance.getEntriesByType('resource').reduce((s, e) => s + "
                                        "e.transferSize, 0) + performance.getEntriesByType('navigation')[0]"
                                        ".transferSize")
