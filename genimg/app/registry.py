@@ -9,6 +9,7 @@ and the latent map's scatter come from a VAE's latents.safetensors when it is th
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -105,6 +106,30 @@ def latent_stats(checkpoint: Checkpoint) -> LatentStats:
                                                    "sliders are in index order, no scatter.")
     order = np.argsort(-kl, kind="stable")
     return LatentStats(order, kl, mu, labels)
+
+
+def seed_ranges(seeds: list[int]) -> str:
+    """[0, 1, 2, 3, 42] -> '0-3_42': runs of consecutive seeds, for a file name."""
+    runs: list[list[int]] = []
+    for seed in seeds:
+        if runs and seed == runs[-1][1] + 1:
+            runs[-1][1] = seed
+        else:
+            runs.append([seed, seed])
+    return "_".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def grid_name(model: str, seeds: list[int], psi: float, label: str) -> str:
+    """What the grid PNG downloads as: 'genimg-mnist-seeds-0-15', '-psi0.7' and '-class-7' when they apply."""
+    ranges = seed_ranges(seeds)
+    if len(ranges) > 40:  # a long list of scattered seeds: say how many, from where
+        ranges = f"{seeds[0]}-and-{len(seeds) - 1}-more"
+    name = f"genimg-{model}-seeds-{ranges}"
+    if psi != 1.0:
+        name += f"-psi{psi:g}"
+    if label and label != "any":
+        name += "-class-" + re.sub(r"[^A-Za-z0-9]+", "-", str(label)).strip("-")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name)
 
 
 class Registry:

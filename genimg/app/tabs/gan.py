@@ -13,7 +13,6 @@ API parameter). Every PNG the tab makes carries its recipe (genimg/recipes.py).
 
 import io
 import math
-import re
 import zipfile
 
 import gradio as gr
@@ -21,18 +20,14 @@ import numpy as np
 from PIL import Image
 
 from ... import recipes
-from ...checkpoints import CheckpointError
-from ...directions import Directions, load_directions
 from ...images import gif_bytes, png_bytes, to_pil, upscale, video_bytes
 from ...sampling import (
     generate,
     interpolate,
     labels_for_seeds,
     latent_from_seed,
-    latents,
     loop_path,
     parse_seeds,
-    resolve_label,
     slerp,
 )
 from ..checks import (
@@ -43,47 +38,21 @@ from ..checks import (
     check_int,
     check_psi,
     check_seed,
-    check_vector,
     user_errors,
 )
 from ..i18n import DEFAULT_LANGUAGE, request_language, text
-from ..registry import Registry
+from ..registry import Registry, grid_name
 from . import live
 from .copying import CopyingSection
+from .directions import DirectionEditor
 from .invert import InvertSection
 
 GALLERY_SIDE = 128  # display size: upscaled crisply (nearest neighbour) to the largest multiple <= this
-EDIT_SIDE = 256
 GIF_SIDE = 256
 # Thumbnail sizes: style.css gives each a minimum width (#gan-gallery.size-small ...) and the gallery fits as many
 # columns of that width as its box has, so every size does something at any screen width.
 GALLERY_SIZES = ("small", "medium", "large")
-SWEEP_STEPS = 9  # psi = 0, 0.125, ..., 1
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed file times: the same gallery gives the same ZIP bytes
-
-
-def seed_ranges(seeds: list[int]) -> str:
-    """[0, 1, 2, 3, 42] -> '0-3_42': runs of consecutive seeds, for a file name."""
-    runs: list[list[int]] = []
-    for seed in seeds:
-        if runs and seed == runs[-1][1] + 1:
-            runs[-1][1] = seed
-        else:
-            runs.append([seed, seed])
-    return "_".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
-
-
-def grid_name(model: str, seeds: list[int], psi: float, label: str) -> str:
-    """What the grid PNG downloads as: 'genimg-mnist-seeds-0-15', '-psi0.7' and '-class-7' when they apply."""
-    ranges = seed_ranges(seeds)
-    if len(ranges) > 40:  # a long list of scattered seeds: say how many, from where
-        ranges = f"{seeds[0]}-and-{len(seeds) - 1}-more"
-    name = f"genimg-{model}-seeds-{ranges}"
-    if psi != 1.0:
-        name += f"-psi{psi:g}"
-    if label and label != "any":
-        name += "-class-" + re.sub(r"[^A-Za-z0-9]+", "-", str(label)).strip("-")
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name)
 
 
 class GanTab:
@@ -93,9 +62,8 @@ class GanTab:
         self.registry = registry
         self.finder = InvertSection(registry)
         self.copying = CopyingSection(registry)  # "is it just copying?"
-        self.loaded_directions: dict[str, Directions | None] = {}
-        self.max_directions = max([len(d.vectors) for d in map(self.directions, registry.datasets("gan")) if d]
-                                  or [0])
+        self.editor = DirectionEditor(registry, self.recipe)  # the discovered-direction sliders' handlers
+        self.max_directions = self.editor.max_directions
 
     # ---- handlers ------------------------------------------------------------------------------
 
@@ -115,18 +83,6 @@ class GanTab:
         seed_list, z, labels = self.sample_request(model, seeds, psi, label, lang)
         images = generate(self.registry.get(model, "gan", lang).model, z, labels)
         return self.sample_outputs(model, seed_list, psi, label, images, lang)
-
-    def directions(self, model: str) -> Directions | None:
-        """The GAN's discovered directions (directions.safetensors beside it), loaded once; None without the file."""
-        if model not in self.loaded_directions:
-            checkpoint = self.registry.checkpoints.get((model, "gan"))
-            try:
-                found = load_directions(checkpoint.path, checkpoint.model.z_dim) if checkpoint else None
-            except CheckpointError as e:  # a broken file: the sliders stay hidden, the rest works
-                self.registry.problems.append(f"{model}/gan directions: {e}")
-                found = None
-            self.loaded_directions[model] = found
-        return self.loaded_directions[model]
 
     def recipe(self, model: str, **fields) -> dict:
         checkpoint = self.registry.get(model, "gan")
@@ -237,38 +193,6 @@ class GanTab:
             images = interpolate(gan, seed_a, seed_b, loop_path(frames), check_psi(psi), label or "any")
         return self.registry.write_output(video_bytes(images), ".mp4", f"genimg-{model}-seed-{seed_a}-to-{seed_b}")
 
-    def edit(self, model: str, base: dict | None, seed, psi: float, label: str, *offsets: float) -> Image.Image:
-        """The direction sliders: seed (or a found latent, `base`) moved along the discovered directions."""
-        gan, found = self.registry.get(model, "gan").model, self.directions(model)
-        if found is None:
-            raise gr.Error(text("gan_no_directions", "en").format(model=model))
-        with user_errors():
-            offsets = check_vector(list(offsets)[:len(found.vectors)], len(found.vectors), "direction offsets")
-            if base:
-                z = check_vector(base.get("z"), gan.z_dim, "the found latent") + offsets @ found.vectors
-                fields = {"z": z, "label": base.get("label")}
-                images = generate(gan, z[None], [resolve_label(gan, base.get("label"))])
-            else:
-                seed, psi = check_seed(seed, "seed"), check_psi(psi)
-                label = label or "any"
-                z = latents([seed], gan.z_dim, psi, offsets, found.vectors)
-                images = generate(gan, z, labels_for_seeds(gan, [seed], label))
-                directions_id = recipes.file_id(self.registry.get(model, "gan").path / "directions.safetensors")
-                fields = {"seeds": [seed], "psi": psi, "label": label, "offsets": offsets, "directions": directions_id}
-        scale = max(1, EDIT_SIDE // max(images.shape[1:3]))
-        return recipes.picture(images, self.recipe(model, scale=scale, **fields))
-
-    def truncation_sweep(self, model: str, seed: int, label: str) -> Image.Image:
-        """One seed at psi = 0, 0.125, ..., 1 in a row: from the average image to the seed's own."""
-        gan = self.registry.get(model, "gan").model
-        with user_errors():
-            seed, label = check_seed(seed, "seed"), label or "any"
-            psis = [float(p) for p in np.linspace(0, 1, SWEEP_STEPS)]
-            images = generate(gan, latents([seed] * SWEEP_STEPS, gan.z_dim, psis),
-                              labels_for_seeds(gan, [seed] * SWEEP_STEPS, label))
-        return recipes.picture(images, self.recipe(model, seeds=[seed] * SWEEP_STEPS, psi=psis, label=label,
-                                                         columns=SWEEP_STEPS, scale=2))
-
     def open_recipe(self, model: str, path, request: gr.Request) -> list:
         """A PNG genimg wrote -> the controls it was made with: seeds, psi, class, editor seed and sliders."""
         lang = request_language(request)
@@ -312,7 +236,7 @@ class GanTab:
         direction sliders of this model, and its examples, with headers in the user's language."""
         choices = self.class_choices(model, lang)
         has_gan = (model, "gan") in self.registry.checkpoints
-        found = self.directions(model)
+        found = self.editor.directions(model)
         count = len(found.vectors) if found else 0
         labels = found.labels() if found else []
         examples = [gr.Column(visible=ds == model) for ds in self.examples]
@@ -448,19 +372,19 @@ class GanTab:
         # the direction sliders: cheap (one image), so they skip the queue, as the VAE sliders do
         edit_inputs = [model, self.base, edit_seed, self.psi, self.label, *self.sliders]
         gr.on([s.input for s in self.sliders] + [edit_seed.submit, self.psi.release, self.label.input],
-              self.edit, edit_inputs, edit_image, trigger_mode="always_last", api_name="edit", **quiet)
+              self.editor.edit, edit_inputs, edit_image, trigger_mode="always_last", api_name="edit", **quiet)
         edit_seed.change(lambda: None, None, self.base, **quiet)  # a seed typed in: edit the seed, not a found z
         reset.click(lambda: [0.0] * len(self.sliders), None, self.sliders, api_name="reset_directions", **quiet
-                    ).then(self.edit, edit_inputs, edit_image, api_name="edit_reset", **quiet)
-        sweep.click(self.truncation_sweep, [model, edit_seed, self.label], sweep_image, api_name="truncation_sweep",
-                    **hidden)
+                    ).then(self.editor.edit, edit_inputs, edit_image, api_name="edit_reset", **quiet)
+        sweep.click(self.editor.truncation_sweep, [model, edit_seed, self.label], sweep_image,
+                    api_name="truncation_sweep", **hidden)
         recipe_file.upload(self.open_recipe, [model, recipe_file],
                            [self.seeds, self.psi, self.label, edit_seed, self.base, *self.sliders],
                            api_name="open_recipe", **hidden).then(
             self.sample, inputs, outputs, api_name="sample_recipe", **hidden).then(
-            self.edit, edit_inputs, edit_image, api_name="edit_recipe", **quiet)
+            self.editor.edit, edit_inputs, edit_image, api_name="edit_recipe", **quiet)
         self.finder.wire_sends(model, seed_b, frames, self.gif, self.base, self.sliders, edit_inputs, edit_image,
-                               self.edit)
+                               self.editor.edit)
 
     def model_outputs(self) -> list:
         return [self.label, self.note, self.gallery, self.grid_png, self.gif, self.mp4,
