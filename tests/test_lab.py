@@ -76,6 +76,8 @@ def lab(app_url):
         page.requests = []
         page.on("request", lambda request: page.requests.append(request.url))
         page.goto(app_url)
+        # the page's runtime first (genimg.js in <head>), as a visitor's click comes after the page has loaded
+        page.wait_for_function("window.genimg?.status === 'ready' || window.genimg?.status === 'failed'")
         page.click("#tab-lab-button")
         page.wait_for_function("window.genimg?.lab?.ui?.run")
         yield page

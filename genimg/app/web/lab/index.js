@@ -40,8 +40,9 @@ function vendorUrls() {
 function runtime() {
   if (!tfPromise) {
     tfPromise = (async () => {
-      if (window.tf && window.tf.getBackend()) return window.tf;
-      if (window.genimg?.ready) await window.genimg.ready.catch(() => null); // genimg.js loads the same runtime
+      // genimg.js loads the same runtime: wait for it rather than touch a tfjs it is still setting up (asking
+      // tf.getBackend() mid-setup would start a second backend initialisation)
+      if (window.genimg?.ready) await window.genimg.ready.catch(() => null);
       if (window.tf && window.tf.getBackend()) return window.tf;
       const { loadRuntime } = await import("../runtime.js");
       const { tf } = await loadRuntime(vendorUrls());
