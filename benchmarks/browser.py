@@ -2,8 +2,8 @@
 
 Measured (p50 / p95 over --steps steps, after warm-up steps):
 - VAE slider input -> new pixels on screen, mnist and emoji: from dispatching the slider's input event to the
-  first animation frame after the picture (#vae-image img) has its new src decoded. "work" is the same step
-  without the page: window.genimgLive.vaeSlide (decode + the PNG data URL) called directly.
+  first animation frame after the picture's canvas (#vae-image) has been drawn. "work" is the same step
+  without the event: window.genimgLive.vaeSlide (decode + drawing the canvas) called directly.
 - psi input -> the 16 seeds 0-15 re-rendered in the live grid (#gan-live canvas), mnist and emoji, on screen
   and as work (window.genimgLive.ganRender called directly).
 - the server path of the same VAE slider (the page with the runtime's files blocked), for comparison.
@@ -68,6 +68,8 @@ STEP_CANVAS = """async ([slider, box, value]) => {
   await new Promise((r) => requestAnimationFrame(() => r()));
   return performance.now() - start;
 }"""
+
+PICTURE_SHOWN = "Number(document.getElementById('vae-image').dataset.frames || 0) > 0"  # the server's, at load
 
 READY_PROBE = """(() => {
   const poll = () => {
@@ -172,14 +174,14 @@ def main() -> None:
         # VAE slider, live, mnist then emoji
         page.locator("[role=tablist]").first.get_by_role("tab").nth(1).click()
         page.wait_for_selector("#z-slider-0 input[type=range]", state="visible")
-        page.wait_for_function("document.querySelector('#vae-image img') !== null")
+        page.wait_for_function(PICTURE_SHOWN)
         requests = []
         page.on("request", lambda r: requests.append(r.url))
         for model in ("mnist", "emoji"):
             if model != "mnist":
                 pick_model(page, model, requests)
             before = len(requests)
-            screen = drag(page, STEP_IMG, "#z-slider-0 input[type=range]", "#vae-image img", args.steps, args.warmup)
+            screen = drag(page, STEP_CANVAS, "#z-slider-0 input[type=range]", "#vae-image", args.steps, args.warmup)
             during = len(requests) - before
             print(model, "VAE drag requests:", requests[before:], file=sys.stderr)
             work = [page.evaluate("""async ([model, value]) => {
@@ -217,8 +219,8 @@ def main() -> None:
         page = new_page(browser, url, block_runtime=True)
         page.wait_for_function("window.genimg && window.genimg.status === 'failed'")
         page.locator("[role=tablist]").first.get_by_role("tab").nth(1).click()
-        page.wait_for_function("document.querySelector('#vae-image img') !== null")
-        screen = drag(page, STEP_IMG, "#z-slider-0 input[type=range]", "#vae-image img", args.steps, args.warmup)
+        page.wait_for_function(PICTURE_SHOWN)
+        screen = drag(page, STEP_CANVAS, "#z-slider-0 input[type=range]", "#vae-image", args.steps, args.warmup)
         rows.append(("VAE slider -> picture, mnist (server path)", stats(screen), "-", "1 POST + 1 GET / step"))
         page.close()
         page = new_page(browser, floor_url)

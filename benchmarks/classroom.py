@@ -47,14 +47,14 @@ SERVE = "import app; app.demo.launch(server_port={port}, quiet=True, **app.LAUNC
 DRAG = """([seconds, perSecond]) => {
   const input = document.querySelector('#z-slider-0 input[type=range]');
   const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-  let k = 0, pictures = 0, last = document.querySelector('#vae-image img').src;
+  const box = document.getElementById('vae-image');
+  let k = 0, pictures = 0, last = box.dataset.frames;
   window.__drag = new Promise((resolve) => {
     const timer = setInterval(() => {
       const value = -2.5 + 0.1 * Math.abs((k++ % 100) - 50);
       set.call(input, value.toFixed(2));
       input.dispatchEvent(new Event('input', {bubbles: true}));
-      const src = document.querySelector('#vae-image img').src;
-      if (src !== last) { pictures += 1; last = src; }
+      if (box.dataset.frames !== last) { pictures += 1; last = box.dataset.frames; }
     }, 1000 / perSecond);
     setTimeout(() => { clearInterval(timer); resolve({events: k, pictures}); }, seconds * 1000);
   });
@@ -121,7 +121,7 @@ def main() -> None:
                                        "e.transferSize, 0) + performance.getEntriesByType('navigation')[0]"
                                        ".transferSize")
                 page.locator("[role=tablist]").first.get_by_role("tab").nth(1).click()
-                page.wait_for_function("document.querySelector('#vae-image img') !== null")
+                page.wait_for_function("Number(document.getElementById('vae-image').dataset.frames || 0) > 0")
                 page.wait_for_timeout(500)
                 students.append({"page": page, "requests": requests, "opened": (len(requests), loaded)})
 

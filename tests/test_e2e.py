@@ -96,17 +96,15 @@ def test_vae_slider_changes_the_image(page):
     with step(page, "vae-slider"):
         open_tab(page, 1)
         page.wait_for_selector("#z-slider-0 input[type=range]", state="visible")
-        page.wait_for_function("document.querySelector('#vae-image img') !== null")  # drawn at load (z = 0)
-        before = page.eval_on_selector("#vae-image img", "img => img.src")
+        page.wait_for_function("Number(document.getElementById('vae-image').dataset.frames || 0) > 0")  # at load
+        before = page.eval_on_selector("#vae-image canvas", "canvas => canvas.toDataURL()")
         page.eval_on_selector("#z-slider-0 input[type=range]", """input => {
             const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
             set.call(input, '2.5');
             input.dispatchEvent(new Event('input', {bubbles: true}));
         }""")
-        page.wait_for_function("""before => {
-            const img = document.querySelector('#vae-image img');
-            return img !== null && img.src !== before;
-        }""", arg=before)
+        page.wait_for_function("before => document.querySelector('#vae-image canvas').toDataURL() !== before",
+                               arg=before)
 
 
 def test_upload_shows_the_reconstruction(page, tmp_path):

@@ -78,22 +78,32 @@ def live_page(browser, app_url):
     page.close()
 
 
-def vae_src(page) -> str:
-    return page.eval_on_selector("#vae-image img", "img => img.src")
+def vae_frames(page) -> int:
+    """How many pictures #vae-image's canvas has shown (live.js and the server's hook count them)."""
+    return page.evaluate("() => Number(document.getElementById('vae-image').dataset.frames || 0)")
+
+
+def vae_pixels(page) -> str:
+    return page.eval_on_selector("#vae-image canvas", "canvas => canvas.toDataURL()")
+
+
+def wait_for_vae_picture(page, after: int) -> None:
+    page.wait_for_function("n => Number(document.getElementById('vae-image').dataset.frames || 0) > n", arg=after)
 
 
 def test_vae_slider_drag_draws_in_the_browser_with_no_request(live_page):
     page, requests = live_page
     open_tab(page, "tab-vae")
-    page.wait_for_function("document.querySelector('#vae-image img') !== null")  # the server's, at load
+    wait_for_vae_picture(page, 0)  # the server's, at load
     page.wait_for_timeout(300)  # let the page's load events finish
-    before, seen = len(requests), [vae_src(page)]
+    before, seen = len(requests), [vae_pixels(page)]
     for step in range(STEPS):
+        frames = vae_frames(page)
         page.evaluate(SET_SLIDER, ["#z-slider-0 input[type=range]", round(-3 + 0.2 * step, 2)])
-        page.wait_for_function("previous => document.querySelector('#vae-image img').src !== previous", arg=seen[-1])
-        seen.append(vae_src(page))
+        wait_for_vae_picture(page, frames)
+        seen.append(vae_pixels(page))
     assert requests[before:] == []
-    assert len(set(seen)) == STEPS + 1 and all(src.startswith("data:image/png") for src in seen[1:])
+    assert len(seen) == STEPS + 1 and all(a != b for a, b in zip(seen, seen[1:]))  # a new picture at every step
 
 
 def test_latent_pad_click_moves_two_sliders_and_the_picture(live_page):
@@ -102,11 +112,12 @@ def test_latent_pad_click_moves_two_sliders_and_the_picture(live_page):
     page.get_by_text("2-D latent map").click()
     page.locator("#tab-vae button", has_text="Draw map").click()
     page.wait_for_selector("#vae-pad canvas", state="visible")
-    before_src = vae_src(page)
+    before, frames = vae_pixels(page), vae_frames(page)
     page.locator("#vae-pad canvas").scroll_into_view_if_needed()
     box = page.locator("#vae-pad canvas").bounding_box()
     page.mouse.click(box["x"] + 0.9 * box["width"], box["y"] + 0.1 * box["height"])  # x near +3, y near -3
-    page.wait_for_function("previous => document.querySelector('#vae-image img').src !== previous", arg=before_src)
+    wait_for_vae_picture(page, frames)
+    assert vae_pixels(page) != before
     values = page.evaluate("() => [0, 1, 2, 3].map(k => Number(document.querySelector("
                            "`#z-slider-${k} input[type=range]`).value))")
     assert sum(abs(v) > 2 for v in values) == 2, values  # the two map dimensions, at about +2.4 and -2.4
@@ -156,12 +167,13 @@ def test_without_the_runtime_the_page_says_so_and_the_server_draws(browser, app_
         assert "WebAssembly" in page.inner_text("#genimg-notice")  # English: the browser's language
         assert page.locator(".genimg-notice:visible").count() == 1  # said once
         open_tab(page, "tab-vae")
-        page.wait_for_function("document.querySelector('#vae-image img') !== null")
+        wait_for_vae_picture(page, 0)
         for value in (2.5, -2.5):
-            before, src = len(requests), vae_src(page)
+            before, pixels, frames = len(requests), vae_pixels(page), vae_frames(page)
             page.evaluate(SET_SLIDER, ["#z-slider-0 input[type=range]", value])
-            page.wait_for_function("previous => document.querySelector('#vae-image img').src !== previous", arg=src)
-            assert not vae_src(page).startswith("data:")  # a file the server wrote
+            wait_for_vae_picture(page, frames)
+            assert vae_pixels(page) != pixels
+            assert page.eval_on_selector("#vae-image-server img", "img => img.src").find("data:") != 0  # a file
             assert any("/gradio_api/" in url for url in requests[before:])
         assert not page.is_visible("#gan-live")
     finally:

@@ -25,6 +25,18 @@ def test_generator_and_discriminator_shapes(size, channels, num_classes):
     assert logits.shape == (2,)
 
 
+@pytest.mark.parametrize("size, channels, side", [(28, 1, 14), (64, 3, 32)])
+def test_discriminator_heads_name_the_class_and_redraw_the_input_at_half_size(size, channels, side):
+    D = Discriminator(image_size=size, channels=channels, width=8, num_classes=10, classify=True,
+                      reconstruct=True).eval()  # eval: spectral norm's power iteration stands still
+    x, labels = torch.rand(4, channels, size, size) * 2 - 1, torch.arange(4)
+    logits, classes, redrawn = D(x, labels, heads=True)
+    assert logits.shape == (4,) and classes.shape == (4, 10) and redrawn.shape == (4, channels, side, side)
+    assert torch.equal(D(x, labels), logits)  # the heads do not change the verdict
+    plain = Discriminator(image_size=size, channels=channels, width=8, num_classes=10)
+    assert plain(x, labels, heads=True)[1:] == (None, None)
+
+
 def test_conditional_generator_output_depends_on_label():
     G = Generator(z_dim=8, width=8, num_classes=10).eval()
     z = torch.randn(1, 8).repeat(2, 1)

@@ -67,6 +67,20 @@ def test_gan_dry_run_is_conditional_and_keeps_its_discriminator(image_folder, tm
     assert genimg.load(tmp_path / "uncond").num_classes == 0
 
 
+def test_gan_regularisers_train_their_heads_and_leave_the_generator_as_it_was(image_folder, tmp_path):
+    """--r1, --classify, --reconstruct: D grows its heads (saved with it), G keeps the browser's architecture."""
+    out = tmp_path / "gan"
+    assert run("gan", image_folder, out, "--r1", "0.05", "--classify", "1", "--reconstruct", "1") == 0
+    card = card_of(out)
+    assert (card["r1"], card["classify"], card["reconstruct"]) == (0.05, 1.0, 1.0)
+    assert all(np.isfinite(v) for v in card["final_losses"].values())
+    D = genimg.load(out / "discriminator")
+    assert D.classifier is not None and D.decoder is not None
+    G = genimg.load(out)
+    plain = Generator(z_dim=G.z_dim, image_size=28, channels=3, width=8, num_classes=2)
+    assert {k: v.shape for k, v in G.state_dict().items()} == {k: v.shape for k, v in plain.state_dict().items()}
+
+
 def test_vae_dry_run_writes_latent_stats(image_folder, tmp_path):
     out = tmp_path / "vae"
     assert run("vae", image_folder, out, "--z-dim", "3") == 0
@@ -129,6 +143,8 @@ def test_module_entry_point_runs_in_a_fresh_process(image_folder, tmp_path, isol
     (["--z-dim", "0"], "--z-dim must be 1..512, got 0"),
     (["--width", "0"], "--width must be 4..512, got 0"),
     (["--seed", "-1"], "--seed must be non-negative, got -1"),
+    (["--r1", "-1"], "--r1 must be >= 0, got -1.0"),
+    (["--classify", "inf"], "--classify must be >= 0, got inf"),
     (["--image-size", "30"], "argument --image-size: invalid choice: 30"),
 ])
 def test_bad_arguments_exit_2_with_a_precise_message(extra, message, tmp_path, capsys):

@@ -4,7 +4,10 @@ The generator follows Radford et al. 2015 (DCGAN): a linear layer to a small fea
 stride-2 transposed convolutions with BatchNorm and ReLU, and tanh at the end. The discriminator is
 its mirror with LeakyReLU, spectral norm on every layer (Miyato et al. 2018), a minibatch standard
 deviation feature (Karras et al. 2018) so it can see a batch that lacks variety, and, for conditional
-models, a projection term <embed(y), h> (Miyato & Koyama 2018). This file holds the networks only:
+models, a projection term <embed(y), h> (Miyato & Koyama 2018). Two optional heads serve training only:
+`classify` (an auxiliary classifier, Odena et al. 2017, "AC-GAN") and `reconstruct` (a small decoder that
+redraws a real image from D's 8x8 features, FastGAN's self-supervised discriminator, Liu et al. 2021).
+Neither changes the generator, which is all the app and the browser run. This file holds the networks only:
 no I/O, no losses, no training loop (see genimg/train/gan.py).
 
 Images live in [-1, 1], shape (N, C, H, W). Supported sizes: 28 (starts at 7x7), 32 and 64
@@ -99,10 +102,14 @@ def minibatch_std(h: torch.Tensor, group: int) -> torch.Tensor:
 
 
 class Discriminator(nn.Module, PyTorchModelHubMixin):
-    """image (N, C, H, W) in [-1, 1] [+ label (N,)] -> real/fake logit (N,)."""
+    """image (N, C, H, W) in [-1, 1] [+ label (N,)] -> real/fake logit (N,).
+
+    forward(..., heads=True) also returns the auxiliary class logits (N, num_classes) and the
+    reconstruction (N, C, side, side) of the input at side = image_size // 2 (None where a head is off).
+    """
 
     def __init__(self, image_size: int = 28, channels: int = 1, width: int = 64, num_classes: int = 0,
-                 mbstd_group: int = 4):
+                 mbstd_group: int = 4, classify: bool = False, reconstruct: bool = False):
         super().__init__()
         self.mbstd_group = mbstd_group
         s0 = start_size(image_size)
@@ -119,9 +126,12 @@ class Discriminator(nn.Module, PyTorchModelHubMixin):
         self.logit = spectral_norm(nn.Linear(features, 1))
         self.embed = spectral_norm(nn.Embedding(num_classes, features)) if num_classes else None
         self.num_classes = num_classes
+        self.classifier = nn.Linear(features, num_classes) if classify and num_classes else None
+        self.decoder = _decoder(c_in // 2, 2 * s0, image_size // 2, channels) if reconstruct else None
 
-    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.body(x)  # (N, c, s0, s0)
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None, heads: bool = False):
+        mid = self.body[:-2](x)  # (N, c/2, 2 s0, 2 s0): the 8x8 features (14x14 for 28) the decoder reads
+        h = self.body[-2:](mid)  # (N, c, s0, s0)
         if self.mbstd_group > 1:
             h = minibatch_std(h, self.mbstd_group)  # (N, c + 1, s0, s0)
         h = self.final(h).flatten(1)  # (N, features)
@@ -130,4 +140,17 @@ class Discriminator(nn.Module, PyTorchModelHubMixin):
             if labels is None:
                 raise ValueError("this discriminator is class-conditional: pass labels")
             out = out + (self.embed(labels) * h).sum(1)  # projection (Miyato & Koyama 2018)
-        return out
+        if not heads:
+            return out
+        classes = self.classifier(h) if self.classifier is not None else None  # (N, num_classes)
+        redrawn = self.decoder(mid) if self.decoder is not None else None  # (N, C, side, side)
+        return out, classes, redrawn
+
+
+def _decoder(c_in: int, side: int, target: int, channels: int) -> nn.Sequential:
+    """FastGAN's reconstruction decoder, small: nearest 2x upsampling + 3x3 conv until `side` reaches `target`."""
+    layers, c = [], c_in
+    while side < target:
+        layers += [nn.Upsample(scale_factor=2), nn.Conv2d(c, max(c // 2, 16), 3, 1, 1), nn.LeakyReLU(0.2, inplace=True)]
+        c, side = max(c // 2, 16), side * 2
+    return nn.Sequential(*layers, nn.Conv2d(c, channels, 3, 1, 1), nn.Tanh())

@@ -123,6 +123,12 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
     parser.add_argument("--ema-kimg", type=float, default=10.0, help="gan: EMA half-life in thousands of images")
     parser.add_argument("--mode-seeking", type=float, default=0.25,
                         help="gan: weight of the mode-seeking term against one-image-per-class collapse (0 = off)")
+    parser.add_argument("--r1", type=float, default=0.0,
+                        help="gan: R1 gradient penalty gamma on real images, lazily every 16 steps (0 = off)")
+    parser.add_argument("--classify", type=float, default=0.0,
+                        help="gan: weight of the discriminator's auxiliary class loss, AC-GAN (0 = off)")
+    parser.add_argument("--reconstruct", type=float, default=0.0,
+                        help="gan: weight of the discriminator's self-supervised reconstruction, FastGAN (0 = off)")
     parser.add_argument("--resume", action="store_true", help="continue from DIR/train_state.safetensors")
     parser.add_argument("--dry-run", action="store_true", help="3 steps of one epoch, then save (for tests)")
     args = parser.parse_args(argv)
@@ -133,7 +139,7 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
         kind=args.kind, data=args.data, out=args.out.expanduser(), epochs=args.epochs, minutes=args.minutes,
         seed=args.seed, image_size=args.image_size, **tuned,
         conditional=not args.unconditional, ema_kimg=args.ema_kimg, resume=args.resume,
-        mode_seeking=args.mode_seeking,
+        mode_seeking=args.mode_seeking, r1=args.r1, classify=args.classify, reconstruct=args.reconstruct,
         dry_run=args.dry_run,
         command="python -m genimg.train " + shlex.join(portable_args(argv if argv is not None else sys.argv[1:])),
     )
@@ -146,6 +152,8 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
         (cfg.batch_size < 2, f"--batch-size must be at least 2, got {cfg.batch_size}"),
         (cfg.kind == "gan" and cfg.batch_size % 2, f"--batch-size must be even for a gan, got {cfg.batch_size}"),
         (not (0 <= cfg.mode_seeking < math.inf), f"--mode-seeking must be >= 0, got {cfg.mode_seeking}"),
+        *((not (0 <= getattr(cfg, k) < math.inf), f"--{k} must be >= 0, got {getattr(cfg, k)}")
+          for k in ("r1", "classify", "reconstruct")),
         (not (0 < cfg.lr < 1), f"--lr must be in (0, 1), got {cfg.lr}"),
         (cfg.kind != "classifier" and not (1 <= cfg.z_dim <= 512), f"--z-dim must be 1..512, got {cfg.z_dim}"),
         (not (4 <= cfg.width <= 512), f"--width must be 4..512, got {cfg.width}"),

@@ -42,6 +42,9 @@ class RunConfig:
     augment: str = ""  # gan: DiffAugment policy; vae: "affine" or ""
     ema_kimg: float = 10.0
     mode_seeking: float = 0.25
+    r1: float = 0.0  # gan: R1 gamma (lazy, every R1_EVERY steps); 0 = off
+    classify: float = 0.0  # gan: weight of the auxiliary-classifier loss (AC-GAN); 0 = off
+    reconstruct: float = 0.0  # gan: weight of D's reconstruction loss (FastGAN); 0 = off
     resume: bool = False
     world_size: int = 1
     earlier_commands: list[str] = field(default_factory=list)  # from card.json when resuming

@@ -1,4 +1,5 @@
-"""The GAN training loop: non-saturating loss, DiffAugment, EMA generator, mode-seeking term.
+"""The GAN training loop: non-saturating loss, DiffAugment, EMA generator, mode-seeking term, and the
+optional regularisers the pilots compared: lazy R1, an auxiliary class loss, D's self-reconstruction.
 
 One plain function over the train split; the CLI (__main__.py) calls it.
 """
@@ -35,6 +36,16 @@ def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     return 1 / (ratio + 1e-5)
 
 
+R1_EVERY = 16  # lazy regularisation (Karras et al. 2020, StyleGAN2 sec. 3.1): R1 every 16 D steps, scaled by 16
+
+
+def r1_penalty(D, real: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+    """R1 = E |grad_x D(x)|^2 on real images (Mescheder et al. 2018): D's surface kept flat around the data."""
+    real = real.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(D(real, labels).sum(), real, create_graph=True)
+    return grad.square().sum(dim=(1, 2, 3)).mean()
+
+
 def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) -> Path:
     """Non-saturating GAN (Goodfellow et al. 2014, sec. 3) with DiffAugment and an EMA generator."""
     device = procs.device
@@ -47,7 +58,9 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
                   num_classes=num_classes, class_names=train.class_names if num_classes else None,
                   class_prior=prior if num_classes else None).to(device)
     D = Discriminator(image_size=train.image_size, channels=train.channels, width=cfg.width,
-                      num_classes=num_classes).to(device)
+                      num_classes=num_classes, classify=bool(cfg.classify and num_classes),
+                      reconstruct=bool(cfg.reconstruct)).to(device)
+    heads = bool(D.classifier is not None or D.decoder is not None)
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     G_train, D_train = wrap(G, procs), wrap(D, procs)  # DDP wrappers when under torchrun
     opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
@@ -81,13 +94,29 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
             # Discriminator: maximise log D(x) + log(1 - D(G(z)))  ==  minimise softplus(-D(x)) + softplus(D(G(z)))
             fake = G_train(z, y_fake)  # (N, C, H, W)
             both = torch.cat([diff_augment(real, policy), diff_augment(fake.detach(), policy)])  # (2N, C, H, W)
-            d_real, d_fake = D_train(both, torch.cat([y, y_fake]) if num_classes else None).chunk(2)
+            y_both = torch.cat([y, y_fake]) if num_classes else None
+            if heads:
+                d_out, classes, redrawn = D_train(both, y_both, heads=True)
+            else:
+                d_out, classes, redrawn = D_train(both, y_both), None, None
+            d_real, d_fake = d_out.chunk(2)
             loss_d = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+            if classes is not None:  # AC-GAN: D also names the class of real images
+                loss_d = loss_d + cfg.classify * F.cross_entropy(classes[:len(real)], y)
+            if redrawn is not None:  # FastGAN: D redraws the real images it saw, at half size
+                target = F.interpolate(both[:len(real)], size=redrawn.shape[-1], mode="area")
+                loss_d = loss_d + cfg.reconstruct * F.mse_loss(redrawn[:len(real)], target)
+            if cfg.r1 and step % R1_EVERY == 0:
+                loss_d = loss_d + cfg.r1 / 2 * R1_EVERY * r1_penalty(D_train, both[:len(real)], y)
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             opt_d.step()
             # Generator, non-saturating: minimise -log D(G(z)) == softplus(-D(G(z)))
-            loss_g = F.softplus(-D_train(diff_augment(fake, policy), y_fake)).mean()
+            if classes is not None:
+                g_out, g_classes, _ = D_train(diff_augment(fake, policy), y_fake, heads=True)
+                loss_g = F.softplus(-g_out).mean() + cfg.classify * F.cross_entropy(g_classes, y_fake)
+            else:
+                loss_g = F.softplus(-D_train(diff_augment(fake, policy), y_fake)).mean()
             if cfg.mode_seeking:
                 loss_g = loss_g + cfg.mode_seeking * mode_seeking_loss(fake, z)
             opt_g.zero_grad(set_to_none=True)
@@ -117,6 +146,7 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
         card = card_for(cfg, dataset, clock, device, epoch, step, history,
                         {"parameters": sum(p.numel() for p in G.parameters()), "augment": cfg.augment,
                          "ema_kimg": cfg.ema_kimg, "mode_seeking": cfg.mode_seeking,
+                         "r1": cfg.r1, "classify": cfg.classify, "reconstruct": cfg.reconstruct,
                          "conditional": bool(num_classes)})
         state = {"nets": {"G": G, "D": D, "G_ema": G_ema}, "optimizers": {"opt_g": opt_g, "opt_d": opt_d},
                  "epoch": epoch, "step": step, "history": history, "elapsed": clock.elapsed}

@@ -106,8 +106,8 @@ def notice() -> gr.HTML:
 
 # ---- VAE tab ---------------------------------------------------------------------------------------------------
 
-# The sliders' input hook: live.js draws (returns [image, z]) or, not live, the server does (the slide_sliders
-# event of the gr.HTML below).
+# The sliders' input hook: live.js draws into #vae-image's canvas and returns [null, z] for (the server's picture,
+# the z JSON); not live, the server does it (the slide_sliders event of the gr.HTML below).
 VAE_SLIDE_JS = """async (model, ...values) => {
   const drawn = window.genimgLive ? await window.genimgLive.vaeSlide(model, values) : null;
   if (drawn === null && window.genimgServer) window.genimgServer.vaeSlide();
@@ -122,6 +122,37 @@ VAE_LIVE_ON_LOAD = """
 def vae_live() -> gr.HTML:
     """The server path of the sliders (its .input event is slide_sliders); shows nothing."""
     return gr.HTML("", js_on_load=VAE_LIVE_ON_LOAD, elem_id="vae-live", padding=False)
+
+
+def vae_picture(label: str) -> gr.HTML:
+    """The slider picture: a canvas that live.js draws into at once (one frame, no <img> to decode) and that shows
+    the server's picture (SHOW_SERVER_PICTURE_JS) when the server made it: model switch, random, reset, upload,
+    and every slider step when the runtime is not live. `data-frames` counts the pictures drawn."""
+    return gr.HTML(f'<p class="genimg-live-title">{both_languages(label)}</p>'
+                   '<canvas class="genimg-picture" width="256" height="256"></canvas>',
+                   js_on_load=PICK_LANGUAGE, elem_id="vae-image")
+
+
+# The server's picture (a hidden gr.Image, elem_id vae-image-server) changed: draw it into #vae-image's canvas,
+# unless a newer picture was drawn meanwhile (each drawing takes a ticket, genimgTicket). Needs nothing from
+# live.js, so the page without its runtime still shows every picture. null is the live path's "stale": ignored.
+SHOW_SERVER_PICTURE_JS = """(value) => {
+  const box = document.getElementById("vae-image");
+  const url = value && (value.url || (value.path && "/gradio_api/file=" + value.path));
+  if (!box || !url) return [];
+  const ticket = box.genimgTicket = (box.genimgTicket || 0) + 1;
+  const img = new Image();
+  img.onload = () => {
+    if (box.genimgTicket !== ticket) return;
+    const canvas = box.querySelector("canvas");
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    canvas.getContext("2d").drawImage(img, 0, 0);
+    box.dataset.frames = Number(box.dataset.frames || 0) + 1;
+  };
+  img.src = url;
+  return [];
+}"""
 
 
 PAD_ON_LOAD = """

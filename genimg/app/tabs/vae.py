@@ -230,8 +230,11 @@ class VaeTab:
             self.help = gr.Markdown()
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
-                    self.image = gr.Image(label=i18n("vae_image_label"), format="png", interactive=False,
-                                          elem_id="vae-image", elem_classes="pixelated", height=256)
+                    # what the user sees is the canvas of live.vae_picture (drawn in the browser while a hand
+                    # moves); the server's pictures land in the hidden self.image, and a js hook copies them there
+                    self.picture = live.vae_picture("vae_image_label")
+                    self.image = gr.Image(format="png", interactive=False, elem_id="vae-image-server",
+                                          visible="hidden")
                     self.live = live.vae_live()  # the sliders' server path (live.py)
                     with gr.Row():
                         latent_seed = gr.Number(0, label=i18n("vae_seed_label"), precision=0, minimum=0,
@@ -285,6 +288,8 @@ class VaeTab:
               js=live.VAE_SLIDE_JS, queue=False, show_progress="hidden")
         self.live.input(self.slide_sliders, [model, *self.sliders], [self.image, self.z_json],
                         trigger_mode="always_last", api_name="slide_sliders", **quiet)
+        self.image.change(None, self.image, None, js=live.SHOW_SERVER_PICTURE_JS, queue=False,
+                          show_progress="hidden")
         slide_button.click(self.slide, [model, self.z_json], self.image, api_name="slide", show_progress="hidden")
         random_latent.click(self.show_random, [model, latent_seed, self.prior], self.latent_outputs(),
                             api_name="random_latent", **quick)

@@ -90,19 +90,21 @@ function zFromSliders(model, zDim, values) {
   return z;
 }
 
-const picture = document.createElement("canvas");
-
-/** One decoded image -> a value for the gr.Image with id vae-image (a PNG data URL, upscaled as the server does). */
-function imageValue(image) {
-  drawGrid(picture, [image], 1, factorFor(Math.max(image.width, image.height), config.vaeSide), 0);
-  return { url: picture.toDataURL("image/png"), path: null, orig_name: "vae.png", mime_type: "image/png",
-           is_stream: false, meta: { _type: "gradio.FileData" } };
+/** One decoded image into #vae-image's canvas, upscaled as the server does; takes a drawing ticket, so a server
+ * picture still loading (live.py's SHOW_SERVER_PICTURE_JS) does not overwrite it. */
+function drawPicture(image) {
+  const box = document.getElementById("vae-image");
+  if (!box) return;
+  box.genimgTicket = (box.genimgTicket || 0) + 1;
+  drawGrid(box.querySelector("canvas"), [image], 1, factorFor(Math.max(image.width, image.height), config.vaeSide), 0);
+  box.dataset.frames = Number(box.dataset.frames || 0) + 1; // how many pictures drawn (tests and benchmarks wait on it)
 }
 
 const decodeLatest = latestWins(async (g, model, z) => g.decode(model, z));
 
-/** The sliders' input hook: [image, z] for (vae-image, the z JSON), [] to leave them (a newer event draws), or
- * null when the runtime is not live (the hook then asks the server). */
+/** The sliders' input hook: draws the picture, returns [null, z] for (the server's hidden picture, the z JSON) -
+ * null, so the server's next picture is a change even when it equals its last one - [] to leave them (a newer
+ * event draws), or null when the runtime is not live (the hook then asks the server). */
 async function vaeSlide(model, values) {
   const g = live("vae", model);
   if (!g || !config.vae[model]) return null;
@@ -110,7 +112,8 @@ async function vaeSlide(model, values) {
   const z = zFromSliders(model, zDim, values);
   const image = await decodeLatest(g, model, z);
   if (!image) return [];
-  return [imageValue(image), z.map((v) => Math.round(v * 1e4) / 1e4)];
+  drawPicture(image);
+  return [null, z.map((v) => Math.round(v * 1e4) / 1e4)];
 }
 
 // ---- VAE tab: the latent pad (decoded map + test-split means; click or drag sets two dimensions) ----------
