@@ -13,6 +13,9 @@ The recipes differ from today's by one change each, from the small-data GAN lite
 
     python benchmarks/gan_pilots.py --data emoji --minutes 36 --out ../runs/pilots
     python benchmarks/gan_pilots.py --data emoji --out ../runs/pilots --table    # score finished runs only
+    python benchmarks/gan_pilots.py --data emoji --out ../runs/pilots --table --card checkpoints/emoji/gan
+
+--card writes the table into that checkpoint's card.json ("pilots"), which the Model card tab shows.
 """
 
 import argparse
@@ -23,6 +26,10 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from genimg.checkpoints import atomic_write_json  # noqa: E402
+
 RECIPES = {"base": [], "r1": ["--r1", "0.05"], "recon": ["--reconstruct", "1"], "acgan": ["--classify", "1"]}
 TODAY = {  # the options the committed checkpoints were trained with
     "emoji": ["--width", "32", "--z-dim", "128", "--batch-size", "32", "--augment", "color,translation,cutout"],
@@ -76,6 +83,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="scratch folder for the runs (outside the repo)")
     parser.add_argument("--recipes", default=",".join(RECIPES), help=f"from {', '.join(RECIPES)}")
     parser.add_argument("--table", action="store_true", help="only score the finished runs in --out")
+    parser.add_argument("--card", type=Path, help="a checkpoint directory whose card.json gets the table")
     args = parser.parse_args()
     recipes = [name.strip() for name in args.recipes.split(",")]
     unknown = [name for name in recipes if name not in RECIPES]
@@ -87,6 +95,15 @@ def main() -> None:
     rows = {name: score(args.data, out / f"{args.data}-{name}" / "gan") for name in recipes}
     print(table(rows))
     (out / f"{args.data}-pilots.json").write_text(json.dumps(rows, indent=2))
+    if args.card is not None:
+        card = json.loads((args.card / "card.json").read_text())
+        minutes = round(rows[recipes[0]]["wall_time_s"] / 60)
+        keep = ("fid", "kid", "precision", "recall", "conditional_accuracy", "images_per_s", "images_seen",
+                "parameters", "wall_time_s")
+        card["pilots"] = {"minutes": minutes, "machine": f"{os.cpu_count()} CPU cores, one thread per run",
+                          "rows": {name: {k: r[k] for k in keep if k in r} for name, r in rows.items()}}
+        atomic_write_json(args.card / "card.json", card)
+        print(f"wrote the table into {args.card / 'card.json'}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -95,6 +95,21 @@ def metric_rows(metrics: dict, lang: str, prefix: str = "") -> list[tuple[str, s
     return rows
 
 
+def pilot_lines(pilots: dict, lang: str) -> str:
+    """card.json's 'pilots' (benchmarks/gan_pilots.py) as one line per recipe, then what the runs were."""
+    lines = []
+    for name, r in (pilots.get("rows") or {}).items():
+        if not isinstance(r, dict) or not all(isinstance(r.get(k), (int, float)) for k in ("fid", "recall")):
+            continue
+        accuracy = r.get("conditional_accuracy")
+        lines.append(f"**{name}**: FID {r['fid']:.1f} · recall {r['recall']:.2f}"
+                     + (f" · {text('card_metric_conditional_accuracy', lang)} {100 * accuracy:.0f}%"
+                        if isinstance(accuracy, (int, float)) else "")
+                     + f" · {r.get('images_per_s', 0):.0f} img/s")
+    means = text("card_pilots_means", lang).format(minutes=pilots.get("minutes", "?"))
+    return "<br>".join(lines) + f"<br><small>{means}</small>"
+
+
 def card_markdown(checkpoint: Checkpoint, root: Path, lang: str = DEFAULT_LANGUAGE) -> str:
     """Dataset, size, how it was trained (command, time) and its numbers with what they mean, as a table."""
     card, path = checkpoint.card, checkpoint.path
@@ -117,6 +132,8 @@ def card_markdown(checkpoint: Checkpoint, root: Path, lang: str = DEFAULT_LANGUA
                      "<br>".join(f"`{c}`" for c in commands)))
     if card.get("note"):  # what the card's fields alone do not say, e.g. where a run was trained
         rows.append((text("card_note", lang), str(card["note"])))
+    if isinstance(card.get("pilots"), dict):  # the recipe pilots this run's recipe was picked from
+        rows.append((text("card_pilots", lang), pilot_lines(card["pilots"], lang)))
     if isinstance(card.get("final_losses"), dict):
         losses = " · ".join(f"{k} {v:.4g}" for k, v in card["final_losses"].items()
                             if isinstance(v, (int, float)) and not isinstance(v, bool))
