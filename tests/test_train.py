@@ -81,6 +81,22 @@ def test_gan_regularisers_train_their_heads_and_leave_the_generator_as_it_was(im
     assert {k: v.shape for k, v in G.state_dict().items()} == {k: v.shape for k, v in plain.state_dict().items()}
 
 
+def test_init_from_starts_at_the_old_weights_and_keeps_their_lineage(image_folder, tmp_path, capsys):
+    old, new = tmp_path / "old", tmp_path / "new"
+    assert run("gan", image_folder, old) == 0
+    before = genimg.load(old).state_dict()
+    assert train.main(["gan", "--data", f"folder:{image_folder}", "--image-size", "28", "--out", str(new),
+                       "--init-from", str(old), "--classify", "1", *TINY, "--epochs", "1"]) == 0
+    card = card_of(new)
+    assert card["commands"][0] == card_of(old)["command"] and "--init-from" in card["commands"][1]
+    assert card["init_from"]["steps"] == 3 and card["init_from"]["wall_time_s"] > 0
+    moved = genimg.load(new).state_dict()
+    assert moved.keys() == before.keys() and not all(torch.equal(moved[k], before[k]) for k in before)
+    assert train.main(["gan", "--data", f"folder:{image_folder}", "--image-size", "28", "--out", str(tmp_path / "x"),
+                       "--init-from", str(old), "--dry-run", "--batch-size", "4", "--width", "16"]) == 1
+    assert "does not fit this run" in capsys.readouterr().err
+
+
 def test_vae_dry_run_writes_latent_stats(image_folder, tmp_path):
     out = tmp_path / "vae"
     assert run("vae", image_folder, out, "--z-dim", "3") == 0

@@ -91,6 +91,14 @@ def train(cfg: RunConfig) -> Path:
                          "train without --resume first")
     if cfg.resume and (cfg.out / "card.json").is_file():
         cfg.earlier_commands = list(read_card(cfg.out).get("commands") or [read_card(cfg.out).get("command", "?")])
+        cfg.init_card = read_card(cfg.out).get("init_from") or {}  # a fine-tuning run stays one
+    if cfg.init_from is not None:
+        source = read_card(cfg.init_from)
+        if source.get("kind") != "gan":
+            raise UsageError(f"--init-from {cfg.init_from}: a {source.get('kind')} checkpoint; expected a gan")
+        cfg.earlier_commands = list(source.get("commands") or [source.get("command", "?")])
+        cfg.init_card = {"checkpoint": portable_args([str(cfg.init_from)])[0], "epochs": source.get("epochs"),
+                         "steps": source.get("steps"), "wall_time_s": source.get("wall_time_s")}
     procs = start(pick_device())
     cfg.world_size = procs.world_size
     if procs.is_main:
@@ -130,6 +138,9 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
     parser.add_argument("--reconstruct", type=float, default=0.0,
                         help="gan: weight of the discriminator's self-supervised reconstruction, FastGAN (0 = off)")
     parser.add_argument("--resume", action="store_true", help="continue from DIR/train_state.safetensors")
+    parser.add_argument("--init-from", type=Path, metavar="CKPT",
+                        help="gan: start from this gan checkpoint's generator (and its discriminator/, when there is "
+                             "one) instead of from scratch; the card keeps that checkpoint's commands and time")
     parser.add_argument("--dry-run", action="store_true", help="3 steps of one epoch, then save (for tests)")
     args = parser.parse_args(argv)
     # `is None`, not `or`: an explicit 0 must reach the checks below instead of becoming the default
@@ -139,7 +150,8 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
         kind=args.kind, data=args.data, out=args.out.expanduser(), epochs=args.epochs, minutes=args.minutes,
         seed=args.seed, image_size=args.image_size, **tuned,
         conditional=not args.unconditional, ema_kimg=args.ema_kimg, resume=args.resume,
-        mode_seeking=args.mode_seeking, r1=args.r1, classify=args.classify, reconstruct=args.reconstruct,
+        init_from=args.init_from, mode_seeking=args.mode_seeking, r1=args.r1, classify=args.classify,
+        reconstruct=args.reconstruct,
         dry_run=args.dry_run,
         command="python -m genimg.train " + shlex.join(portable_args(argv if argv is not None else sys.argv[1:])),
     )
@@ -158,6 +170,10 @@ def parse_args(argv: list[str] | None = None) -> RunConfig:
         (cfg.kind != "classifier" and not (1 <= cfg.z_dim <= 512), f"--z-dim must be 1..512, got {cfg.z_dim}"),
         (not (4 <= cfg.width <= 512), f"--width must be 4..512, got {cfg.width}"),
         (cfg.seed < 0, f"--seed must be non-negative, got {cfg.seed}"),
+        (cfg.init_from is not None and cfg.kind != "gan", "--init-from is for gan runs only"),
+        (cfg.init_from is not None and cfg.resume, "--init-from starts a new run; --resume continues one: pick one"),
+        (cfg.init_from is not None and not (cfg.init_from / "card.json").is_file(),
+         f"--init-from {cfg.init_from}: not a checkpoint directory (no card.json); e.g. checkpoints/emoji/gan"),
     ]
     for bad, message in checks:
         if bad:

@@ -46,6 +46,8 @@ class RunConfig:
     classify: float = 0.0  # gan: weight of the auxiliary-classifier loss (AC-GAN); 0 = off
     reconstruct: float = 0.0  # gan: weight of D's reconstruction loss (FastGAN); 0 = off
     resume: bool = False
+    init_from: Path | None = None  # gan: start from this checkpoint's weights (fine-tuning), not from scratch
+    init_card: dict = field(default_factory=dict)  # what that checkpoint's card says (its lineage, for ours)
     world_size: int = 1
     earlier_commands: list[str] = field(default_factory=list)  # from card.json when resuming
     dry_run: bool = False

@@ -14,14 +14,14 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from .. import data as datasets
-from ..checkpoints import save_model
+from ..checkpoints import load, save_model
 from ..data.augment import diff_augment, parse_policy
 from ..images import grid
 from ..models import Discriminator, Generator
 from ..sampling import latent_from_seed, to_uint8
 from .common import Clock, RunConfig, as_float, card_for, epoch_bar, finish_epoch
 from .distributed import Processes, any_process, wrap
-from .state import load_train_state
+from .state import TrainStateError, load_train_state
 
 
 def mode_seeking_loss(fake: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
@@ -46,6 +46,25 @@ def r1_penalty(D, real: torch.Tensor, labels: torch.Tensor | None) -> torch.Tens
     return grad.square().sum(dim=(1, 2, 3)).mean()
 
 
+def start_from(checkpoint: Path, G: Generator, D: Discriminator) -> None:
+    """--init-from: G takes the checkpoint's (EMA) generator; D its discriminator/ when saved, except for heads the
+    old run did not have (they start fresh). Other sizes or classes than this run's: a TrainStateError."""
+    def copy_into(net, saved, heads_ok: bool):
+        missing, unexpected = net.load_state_dict(saved.state_dict(), strict=False)
+        fresh = [k for k in missing if not (heads_ok and k.startswith(("classifier.", "decoder.")))]
+        if fresh or unexpected:
+            raise TrainStateError(f"--init-from {checkpoint}: its {type(net).__name__} does not fit this run "
+                                  f"(missing {fresh[:3]}, unexpected {unexpected[:3]}); use its --width, --z-dim")
+    try:
+        copy_into(G, load(checkpoint), heads_ok=False)
+        if (checkpoint / "discriminator" / "card.json").is_file():
+            copy_into(D, load(checkpoint / "discriminator"), heads_ok=True)
+    except RuntimeError as e:  # a tensor of another shape
+        first = (str(e).split("\n\t")[1:2] or [str(e)[:300]])[0].strip().rstrip(".")
+        raise TrainStateError(f"--init-from {checkpoint}: does not fit this run ({first}); "
+                              "use the options it was trained with (--width, --z-dim, image size)") from e
+
+
 def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) -> Path:
     """Non-saturating GAN (Goodfellow et al. 2014, sec. 3) with DiffAugment and an EMA generator."""
     device = procs.device
@@ -61,6 +80,8 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
                       num_classes=num_classes, classify=bool(cfg.classify and num_classes),
                       reconstruct=bool(cfg.reconstruct)).to(device)
     heads = bool(D.classifier is not None or D.decoder is not None)
+    if cfg.init_from is not None:
+        start_from(cfg.init_from, G, D)
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     G_train, D_train = wrap(G, procs), wrap(D, procs)  # DDP wrappers when under torchrun
     opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=(0.5, 0.999))
@@ -147,6 +168,7 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
                         {"parameters": sum(p.numel() for p in G.parameters()), "augment": cfg.augment,
                          "ema_kimg": cfg.ema_kimg, "mode_seeking": cfg.mode_seeking,
                          "r1": cfg.r1, "classify": cfg.classify, "reconstruct": cfg.reconstruct,
+                         **({"init_from": cfg.init_card} if cfg.init_card else {}),
                          "conditional": bool(num_classes)})
         state = {"nets": {"G": G, "D": D, "G_ema": G_ema}, "optimizers": {"opt_g": opt_g, "opt_d": opt_d},
                  "epoch": epoch, "step": step, "history": history, "elapsed": clock.elapsed}
