@@ -54,13 +54,15 @@ def train_all(data: str, minutes: float, out: Path, recipes: list[str]) -> None:
         raise SystemExit(f"pilot runs failed (see the .log beside each): {failed}")
 
 
-def score(data: str, folder: Path) -> dict:
-    """The evaluator's JSON for one pilot, plus what its card says about speed and size."""
-    result = subprocess.run([sys.executable, "-m", "genimg.evaluate", str(folder), "--json", "--classifier",
-                             str(REPO / "checkpoints" / data / "classifier")],
-                            cwd=REPO, check=True, capture_output=True, text=True)
-    metrics = json.loads(result.stdout)
+def score(data: str, folder: Path, rescore: bool) -> dict:
+    """The evaluator's JSON for one pilot (kept in its card.json, so scoring again only with --rescore), plus
+    what its card says about speed and size."""
     card = json.loads((folder / "card.json").read_text())
+    if rescore or "fid" not in card.get("metrics", {}):
+        subprocess.run([sys.executable, "-m", "genimg.evaluate", str(folder), "--classifier",
+                        str(REPO / "checkpoints" / data / "classifier")], cwd=REPO, check=True, capture_output=True)
+        card = json.loads((folder / "card.json").read_text())
+    metrics = card["metrics"]
     rates = [epoch["images_per_s"] for epoch in card["history"]]
     return {**metrics, "images_per_s": sum(rates) / len(rates), "parameters": card["parameters"],
             "images_seen": card["steps"] * card["batch_size"], "wall_time_s": card["wall_time_s"]}
@@ -83,6 +85,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="scratch folder for the runs (outside the repo)")
     parser.add_argument("--recipes", default=",".join(RECIPES), help=f"from {', '.join(RECIPES)}")
     parser.add_argument("--table", action="store_true", help="only score the finished runs in --out")
+    parser.add_argument("--rescore", action="store_true", help="evaluate again even when a card has the metrics")
     parser.add_argument("--card", type=Path, help="a checkpoint directory whose card.json gets the table")
     args = parser.parse_args()
     recipes = [name.strip() for name in args.recipes.split(",")]
@@ -92,7 +95,7 @@ def main() -> None:
     out = args.out.expanduser().resolve()
     if not args.table:
         train_all(args.data, args.minutes, out, recipes)
-    rows = {name: score(args.data, out / f"{args.data}-{name}" / "gan") for name in recipes}
+    rows = {name: score(args.data, out / f"{args.data}-{name}" / "gan", args.rescore) for name in recipes}
     print(table(rows))
     (out / f"{args.data}-pilots.json").write_text(json.dumps(rows, indent=2))
     if args.card is not None:
