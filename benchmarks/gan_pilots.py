@@ -69,7 +69,7 @@ def score(data: str, folder: Path, rescore: bool) -> dict:
 
 
 def table(rows: dict[str, dict]) -> str:
-    lines = ["| recipe | FID | KID x1e3 | precision | recall | cond. accuracy | images/s | images seen "
+    lines = ["| recipe | FID | KID | precision | recall | cond. accuracy | images/s | images seen "
              "| G parameters |", "|---|---|---|---|---|---|---|---|---|"]
     for name, r in rows.items():
         accuracy = f"{r['conditional_accuracy']:.2f}" if "conditional_accuracy" in r else "-"
