@@ -199,3 +199,15 @@ def test_model_card_lists_every_command_of_a_resumed_run_and_its_note(lab):
     text = lab.card.card("tiny", "gan")[0]
     assert f"| commands | `{first}`<br>`{resumed}` |" in text
     assert "| note | moved from runs/a |" in text
+
+
+def test_model_card_shows_the_recipe_pilots(lab):
+    card = lab.registry.checkpoints["tiny", "gan"].card
+    card["pilots"] = {"minutes": 36, "rows": {"base": {"fid": 583.0, "recall": 0.24, "conditional_accuracy": 0.22,
+                                                       "images_per_s": 17},
+                                              "acgan": {"fid": 195.8, "recall": 0.2, "images_per_s": 17},
+                                              "broken": {"fid": "n/a"}}}
+    text = lab.card.card("tiny", "gan")[0]
+    assert "**base**: FID 583.0 · recall 0.24 · class accuracy 22% · 17 img/s" in text
+    assert "**acgan**: FID 195.8" in text and "broken" not in text and "36 minutes each" in text
+    assert "36 分钟" in lab.card.card("tiny", "gan", "zh")[0]
