@@ -103,7 +103,8 @@ def main() -> None:
         minutes = round(rows[recipes[0]]["wall_time_s"] / 60)
         keep = ("fid", "kid", "precision", "recall", "conditional_accuracy", "images_per_s", "images_seen",
                 "parameters", "wall_time_s")
-        card["pilots"] = {"minutes": minutes, "machine": f"{os.cpu_count()} CPU cores, one thread per run",
+        card["pilots"] = {"dataset": args.data, "minutes": minutes,
+                          "machine": f"{os.cpu_count()} CPU cores, one thread per run",
                           "rows": {name: {k: r[k] for k in keep if k in r} for name, r in rows.items()}}
         atomic_write_json(args.card / "card.json", card)
         print(f"wrote the table into {args.card / 'card.json'}", file=sys.stderr)

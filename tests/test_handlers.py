@@ -203,11 +203,11 @@ def test_model_card_lists_every_command_of_a_resumed_run_and_its_note(lab):
 
 def test_model_card_shows_the_recipe_pilots(lab):
     card = lab.registry.checkpoints["tiny", "gan"].card
-    card["pilots"] = {"minutes": 36, "rows": {"base": {"fid": 583.0, "recall": 0.24, "conditional_accuracy": 0.22,
-                                                       "images_per_s": 17},
-                                              "acgan": {"fid": 195.8, "recall": 0.2, "images_per_s": 17},
-                                              "broken": {"fid": "n/a"}}}
+    rows = {"base": {"fid": 583.0, "recall": 0.24, "conditional_accuracy": 0.22, "images_per_s": 17},
+            "acgan": {"fid": 195.8, "recall": 0.2, "images_per_s": 17}, "broken": {"fid": "n/a"}}
+    card["pilots"] = {"dataset": "emoji", "minutes": 36, "rows": rows}
     text = lab.card.card("tiny", "gan")[0]
     assert "**base**: FID 583.0 · recall 0.24 · class accuracy 22% · 17 img/s" in text
     assert "**acgan**: FID 195.8" in text and "broken" not in text and "36 minutes each" in text
+    assert "Pilot runs on emoji" in text
     assert "36 分钟" in lab.card.card("tiny", "gan", "zh")[0]

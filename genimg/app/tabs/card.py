@@ -106,7 +106,8 @@ def pilot_lines(pilots: dict, lang: str) -> str:
                      + (f" · {text('card_metric_conditional_accuracy', lang)} {100 * accuracy:.0f}%"
                         if isinstance(accuracy, (int, float)) else "")
                      + f" · {r.get('images_per_s', 0):.0f} img/s")
-    means = text("card_pilots_means", lang).format(minutes=pilots.get("minutes", "?"))
+    means = text("card_pilots_means", lang).format(minutes=pilots.get("minutes", "?"),
+                                                   dataset=pilots.get("dataset", "?"))
     return "<br>".join(lines) + f"<br><small>{means}</small>"
 
 
