@@ -74,7 +74,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=None, help="dataset name (default: the first with a GAN and a VAE)")
     parser.add_argument("--repeats", type=int, default=40, help="client calls per endpoint (handler: 5x that)")
-    parser.add_argument("--upload", default=str(Path(app.HERE) / "examples" / "encode" / "photo-on-paper.jpg"))
+    parser.add_argument("--handler-only", action="store_true", help="only the handler calls (no server, no client)")
+    parser.add_argument("--upload", default=str(app.EXAMPLES / "encode" / "photo-on-paper.jpg"))
     args = parser.parse_args()
     model = args.model or next(ds for ds in app.registry.datasets("gan") if ds in app.registry.datasets("vae"))
     z = [0.3] * app.registry.get(model, "vae").model.z_dim
@@ -84,6 +85,10 @@ def main() -> None:
         "reconstruct": (lambda: app.encode_tab.reconstruct(model, args.upload), (model, handle_file(args.upload))),
     }
     handler = {name: percentiles(timed(fn, 5 * args.repeats)) for name, (fn, _) in calls.items()}
+    if args.handler_only:
+        print(json.dumps({"model": model, "load_average_1m": round(os.getloadavg()[0], 2), "handler": handler,
+                          "targets": {"handler_p50_ms": TARGETS_MS}}, indent=2), file=REPORT)
+        return
 
     precomputed = {"slide": app.vae_tab.slide(model, z), "sample": app.gan_tab.sample(model, "0-15", 1.0, "any"),
                    "reconstruct": app.encode_tab.reconstruct(model, args.upload)}
