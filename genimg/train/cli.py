@@ -90,8 +90,9 @@ def train(cfg: RunConfig) -> Path:
         raise UsageError(f"--resume: {cfg.out / 'train_state.safetensors'} does not exist; "
                          "train without --resume first")
     if cfg.resume and (cfg.out / "card.json").is_file():
-        cfg.earlier_commands = list(read_card(cfg.out).get("commands") or [read_card(cfg.out).get("command", "?")])
-        cfg.init_card = read_card(cfg.out).get("init_from") or {}  # a fine-tuning run stays one
+        saved = read_card(cfg.out)
+        cfg.earlier_commands = list(saved.get("commands") or [saved.get("command", "?")])
+        cfg.init_card = saved.get("init_from") or {}  # a fine-tuning run stays one
     if cfg.init_from is not None:
         source = read_card(cfg.init_from)
         if source.get("kind") != "gan":

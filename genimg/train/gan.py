@@ -79,7 +79,6 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
     D = Discriminator(image_size=train.image_size, channels=train.channels, width=cfg.width,
                       num_classes=num_classes, classify=bool(cfg.classify and num_classes),
                       reconstruct=bool(cfg.reconstruct)).to(device)
-    heads = bool(D.classifier is not None or D.decoder is not None)
     if cfg.init_from is not None:
         start_from(cfg.init_from, G, D)
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
@@ -115,11 +114,8 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
             # Discriminator: maximise log D(x) + log(1 - D(G(z)))  ==  minimise softplus(-D(x)) + softplus(D(G(z)))
             fake = G_train(z, y_fake)  # (N, C, H, W)
             both = torch.cat([diff_augment(real, policy), diff_augment(fake.detach(), policy)])  # (2N, C, H, W)
-            y_both = torch.cat([y, y_fake]) if num_classes else None
-            if heads:
-                d_out, classes, redrawn = D_train(both, y_both, heads=True)
-            else:
-                d_out, classes, redrawn = D_train(both, y_both), None, None
+            # classes, redrawn: D's optional heads (None when off)
+            d_out, classes, redrawn = D_train(both, torch.cat([y, y_fake]) if num_classes else None, heads=True)
             d_real, d_fake = d_out.chunk(2)
             loss_d = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
             if classes is not None:  # AC-GAN: D also names the class of real images
@@ -133,11 +129,10 @@ def train_gan(cfg: RunConfig, dataset: datasets.ImageDataset, procs: Processes) 
             loss_d.backward()
             opt_d.step()
             # Generator, non-saturating: minimise -log D(G(z)) == softplus(-D(G(z)))
-            if classes is not None:
-                g_out, g_classes, _ = D_train(diff_augment(fake, policy), y_fake, heads=True)
-                loss_g = F.softplus(-g_out).mean() + cfg.classify * F.cross_entropy(g_classes, y_fake)
-            else:
-                loss_g = F.softplus(-D_train(diff_augment(fake, policy), y_fake)).mean()
+            g_out, g_classes, _ = D_train(diff_augment(fake, policy), y_fake, heads=True)
+            loss_g = F.softplus(-g_out).mean()
+            if g_classes is not None:  # AC-GAN: G is rewarded when D names the class it was asked for
+                loss_g = loss_g + cfg.classify * F.cross_entropy(g_classes, y_fake)
             if cfg.mode_seeking:
                 loss_g = loss_g + cfg.mode_seeking * mode_seeking_loss(fake, z)
             opt_g.zero_grad(set_to_none=True)
