@@ -1,5 +1,5 @@
 """genimg's Gradio app: builds the page from the tab modules (genimg/app/tabs/) and launches it. Nothing else:
-handlers, layouts and strings live in genimg/app/. Models load once, here, at import.
+handlers, layouts and strings live in genimg/app/, the browser side in genimg/app/web/. Models load once, here.
 
     python app.py            # serves on http://localhost:7860
     GENIMG_CHECKPOINTS=/path/to/checkpoints python app.py
@@ -16,13 +16,13 @@ import gradio as gr
 import torch
 
 from genimg.app.i18n import TABLES, request_language, toast_titles_css
+from genimg.app.page import Sync, hook, launch_options, set_to, view
 from genimg.app.registry import Registry
 from genimg.app.tabs.card import CardTab
-from genimg.app.tabs.encode import EncodeTab
+from genimg.app.tabs.encode import EncodeTab, encode_examples
 from genimg.app.tabs.gan import GanTab
 from genimg.app.tabs.how import HowTab
 from genimg.app.tabs.lab import LabTab
-from genimg.app.tabs.live import launch_options, notice
 from genimg.app.tabs.vae import VaeTab
 
 # Tiny models: one intra-op thread is ~100x faster than two when the CPU is busy (OpenMP spin-waits);
@@ -38,7 +38,8 @@ FIRST = "mnist" if "mnist" in DATASETS else (DATASETS[0] if DATASETS else None) 
 # the model selector narrows what the browser offers.
 ALL_CLASSES = list(dict.fromkeys(c for ds in DATASETS for c in registry.class_choices(ds))) or ["any"]
 
-# The browser picks the table from its language (zh-CN, zh-TW, ... fall back to "zh"), English by default.
+# Gradio picks the table from the browser's language (zh-CN, zh-TW, ... fall back to "zh"), English by default; the
+# page's language switch (?lang=) sets that language before Gradio starts (genimg/app/web/boot.js).
 i18n = gr.I18n(**TABLES)
 CSS = (Path(__file__).resolve().parent / "genimg" / "app" / "style.css").read_text(encoding="utf-8")
 CSS += toast_titles_css()
@@ -48,42 +49,66 @@ CSS += toast_titles_css()
 # mcp_server: every documented endpoint is also an MCP tool (streamable HTTP at /gradio_api/mcp/).
 LAUNCH = {"max_file_size": "5mb", "show_error": True, "css": CSS, "footer_links": ["api", "gradio"], "i18n": i18n,
           "mcp_server": True,
-          # the browser side (README "Live in the browser"): runtime and browser weights in <head>, cache headers
-          **launch_options(registry, FIRST)}
+          # the browser side (README "In the browser"): runtime, page config and page.js in <head>; middleware
+          **launch_options(registry, FIRST, encode_examples(registry, EXAMPLES))}
 
 gan_tab, vae_tab, encode_tab = GanTab(registry), VaeTab(registry), EncodeTab(registry)
 card_tab, how_tab, lab_tab = CardTab(registry), HowTab(registry, EXAMPLES), LabTab()
-MODEL_TABS = [gan_tab, vae_tab, encode_tab, card_tab]  # what the model selector updates, in this order
+FOLLOW_MODEL = [gan_tab, vae_tab, encode_tab, card_tab]  # tabs whose server-made parts change with the model
 
 
-def model_changed(model: str, request: gr.Request) -> list:
-    """Everything that depends on the model selector, tab by tab (see each tab's on_model)."""
-    lang = request_language(request)
-    return [update for tab in MODEL_TABS for update in tab.on_model(model, lang)]
+def model_updates(model: str, lang: str) -> dict:
+    """Every server-side update a model switch makes, tab by tab (each tab's on_model: {component: update})."""
+    updates = {}
+    for tab in FOLLOW_MODEL:
+        updates.update(tab.on_model(model, lang))
+    return updates
+
+
+def model_changed(model: str, request: gr.Request) -> dict:
+    """The model selector changed (or the page opened): model_updates in the request's language."""
+    return model_updates(model, request_language(request))
 
 
 with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
-    gr.Markdown(i18n("app_intro_md"))
-    notice()  # one line, only if the in-browser runtime cannot load
+    with gr.Row(elem_id="genimg-top", equal_height=True):
+        gr.Markdown(i18n("app_intro_md"), elem_id="genimg-intro")
+        model = gr.Dropdown(DATASETS, value=FIRST, label=i18n("model_label"), elem_id="model", scale=0, min_width=160)
+        language = gr.Radio([("English", "en"), ("中文", "zh")], value="en", label=i18n("page_language_label"),
+                            elem_id="language", scale=0, min_width=160)
+        copy_link = gr.Button(i18n("page_copy_link_button"), size="sm", scale=0, min_width=120, elem_id="copy-link")
+    view("notice", "genimg-notice")  # the page's one-line notices (runtime, link, input), in its language
     gr.Markdown(registry.problems_markdown() if DATASETS else f"No checkpoints found under {registry.root}.\n\n"
                 + registry.problems_markdown(), visible=bool(registry.problems) or not DATASETS)
-    model = gr.Dropdown(DATASETS, value=FIRST, label=i18n("model_label"), elem_id="model", scale=0, min_width=200)
     with gr.Tabs(selected="gan", overflow_behavior="wrap") as tabs:
         gan_tab.build(model, i18n, FIRST, ALL_CLASSES)
         vae_tab.build(model, i18n, FIRST)
-        encode_tab.build(model, i18n, FIRST, EXAMPLES)
+        encode_tab.build(model, i18n)
         card_tab.build(i18n)
         how_tab.build(model, i18n)
         lab_tab.build(i18n)
-    vae_tab.wire_encoded(model, encode_tab.numbers, encode_tab.edit, tabs)
 
-    # Opening the page or switching the model: every tab's outputs of the old model are refreshed or cleared
-    # (on_model), then the gallery is sampled again with the seeds as they are.
-    model_outputs = [output for tab in MODEL_TABS for output in tab.model_outputs()]
-    gan_tab.wire_model_switch(gr.on([demo.load, model.change], model_changed, model, model_outputs,
-                                    api_name="select_model", api_visibility="undocumented"))
+    # The page state (genimg/app/web/state.js) is the truth; controls hand it their values (no request), and the
+    # sync element shows it in them when it changed elsewhere (a link, "random", the pad, a recipe).
+    Sync({"model": model, "lang": language, **gan_tab.synced(), **vae_tab.synced()})
+    browser = {"queue": False, "show_progress": "hidden", "api_visibility": "private"}
+    model.input(None, model, None, js=hook("set", "model"), **browser)
+    language.input(None, language, None, js=hook("setLanguage"), **browser)
+    copy_link.click(None, None, None, js=hook("copyLink"), **browser)
+    for tab in (gan_tab, vae_tab, encode_tab, card_tab, how_tab, lab_tab):
+        tab.tab.select(None, None, None, js=set_to("tab", tab.tab.id), **browser)
 
-demo.queue(max_size=32, default_concurrency_limit=2)
+# Opening the page or switching the model: what the server shows of the old model is replaced or cleared. The
+# outputs are the components the tabs' on_model updates name (asked outside the page's context, where the
+# updates they build are not rendered as components of their own).
+SWITCH_OUTPUTS = list(dict.fromkeys(c for ds in DATASETS for c in model_updates(ds, "en")))
+with demo:
+    gr.on([demo.load, model.change], model_changed, model, SWITCH_OUTPUTS, api_name="select_model",
+          api_visibility="undocumented", show_progress="hidden")
+
+# A classroom presses Generate at once: nothing is turned away (the page draws in the browser; these are programs
+# and the fallback), and each event's concurrency limit keeps the CPU's work bounded.
+demo.queue(max_size=None, default_concurrency_limit=2)
 
 if __name__ == "__main__":
     demo.launch(**LAUNCH)

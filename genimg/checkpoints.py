@@ -35,6 +35,15 @@ class CheckpointError(Exception):
     """A checkpoint directory is missing, corrupt, or not a genimg checkpoint; the message names the file."""
 
 
+def checkpoints_root() -> Path:
+    """Where genimg finds checkpoints by name (<root>/<dataset>/<kind>/): $GENIMG_CHECKPOINTS, else ./checkpoints when
+    it exists, else the checkpoints/ folder beside the package (a source checkout). The one place that reads it."""
+    if os.environ.get("GENIMG_CHECKPOINTS"):
+        return Path(os.environ["GENIMG_CHECKPOINTS"])
+    here = Path("checkpoints")
+    return here if here.is_dir() else Path(__file__).resolve().parents[1] / "checkpoints"
+
+
 def kind_of(model: nn.Module) -> str:
     for kind, cls in KINDS.items():
         if type(model) is cls:

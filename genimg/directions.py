@@ -28,10 +28,10 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
-from . import __version__
 from .checkpoints import CheckpointError, atomic_save_tensors, load
 from .models import Generator
 from .sampling import labels_for_seeds, latent_from_seed
+from .version import __version__
 
 FILE = "directions.safetensors"
 COUNT = 12

@@ -27,10 +27,10 @@ import numpy as np
 from PIL import Image
 from torch import nn
 
-from . import __version__
 from .images import grid, read_png_text, to_pil
 from .models import VAE, Generator
 from .sampling import MAX_SEED, generate, labels_for_seeds, latents, latents_for_seeds, resolve_label, resolve_prior
+from .version import __version__
 
 KEY = "genimg"
 MAX_LATENTS = 4096  # images in one recipe (a grid); the app's limit is 64

@@ -87,6 +87,13 @@ def loop_path(frames: int) -> np.ndarray:
     return (1 - np.cos(2 * np.pi * np.arange(frames) / frames)) / 2
 
 
+def linear_path(frames: int) -> np.ndarray:
+    """(frames,) interpolation weights from 0 (A) to 1 (B), evenly spaced: t = i / (frames - 1) (the GIF's path)."""
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 2:
+        raise ValueError(f"frames must be a whole number of at least 2, got {frames!r}")
+    return np.arange(frames) / (frames - 1)
+
+
 def resolve_label(model: nn.Module, label: int | str | None) -> int | None:
     """A label given as index or class name -> index (None = the seed decides); ValueError if unknown."""
     if label is None or label == "any":

@@ -17,10 +17,10 @@ from genimg import directions as gan_directions
 from genimg import recipes
 from genimg.checkpoints import save_model
 from genimg.images import png_bytes, to_pil, video_bytes
-from genimg.invert import InversionError, invert_steps
-from genimg.invert import main as invert_main
+from genimg.inversion import InversionError, invert_steps
+from genimg.inversion import main as invert_main
 from genimg.models import Classifier
-from genimg.sample import main as sample_main
+from genimg.sample_cli import main as sample_main
 from genimg.sampling import interpolate, latent_from_seed, latents, loop_path, sample
 
 

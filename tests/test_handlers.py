@@ -184,19 +184,20 @@ def test_reconstruct_bad_input_is_a_gradio_error(lab):
 
 
 def test_model_card(lab):
-    text, samples, *curves = lab.card.card("tiny", "gan")
+    card = lab.card.card("tiny", "gan")
+    text, samples, curves = card["markdown"], card["samples"], card["curves"]
     assert "python -m genimg.train gan" in text and "1,234" in text and "1.5 min" in text and "| FID | 12.5<br>" in text
     assert "lower is better" in text  # each number says what it means
     assert samples is None and len(curves) == 2  # save_model writes no pictures; no history: empty plots
-    assert "FID" in lab.card.card("tiny", "gan", "zh")[0] and "数值及其含义" in lab.card.card("tiny", "gan", "zh")[0]
-    assert "No VAE checkpoint for **onlygan**" in lab.card.card("onlygan", "vae")[0]
+    assert "FID" in lab.card.card("tiny", "gan", "zh")["markdown"] and "数值及其含义" in lab.card.card("tiny", "gan", "zh")["markdown"]
+    assert "No VAE checkpoint for **onlygan**" in lab.card.card("onlygan", "vae")["markdown"]
 
 
 def test_model_card_lists_every_command_of_a_resumed_run_and_its_note(lab):
     first, resumed = "python -m genimg.train gan --minutes 5", "python -m genimg.train gan --minutes 9 --resume"
     lab.registry.checkpoints["tiny", "gan"].card["commands"] = [first, resumed]
     lab.registry.checkpoints["tiny", "gan"].card["note"] = "moved from runs/a"
-    text = lab.card.card("tiny", "gan")[0]
+    text = lab.card.card("tiny", "gan")["markdown"]
     assert f"| commands | `{first}`<br>`{resumed}` |" in text
     assert "| note | moved from runs/a |" in text
 
@@ -206,8 +207,8 @@ def test_model_card_shows_the_recipe_pilots(lab):
     rows = {"base": {"fid": 583.0, "recall": 0.24, "conditional_accuracy": 0.22, "images_per_s": 17},
             "acgan": {"fid": 195.8, "recall": 0.2, "images_per_s": 17}, "broken": {"fid": "n/a"}}
     card["pilots"] = {"dataset": "emoji", "minutes": 36, "rows": rows}
-    text = lab.card.card("tiny", "gan")[0]
+    text = lab.card.card("tiny", "gan")["markdown"]
     assert "**base**: FID 583.0 · recall 0.24 · class accuracy 22% · 17 img/s" in text
     assert "**acgan**: FID 195.8" in text and "broken" not in text and "36 minutes each" in text
     assert "Pilot runs on emoji" in text
-    assert "36 分钟" in lab.card.card("tiny", "gan", "zh")[0]
+    assert "36 分钟" in lab.card.card("tiny", "gan", "zh")["markdown"]

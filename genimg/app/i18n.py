@@ -11,6 +11,7 @@ This module holds strings and a language picker only: no Gradio import, no model
 """
 
 import json
+import re
 from pathlib import Path
 
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -57,14 +58,22 @@ def text(key: str, language: str = DEFAULT_LANGUAGE) -> str:
     return TABLES[language][key]
 
 
-def request_language(request) -> str:
-    """"en" or "zh" for text built on the server, from a gr.Request's Accept-Language header (English by default).
+LANGUAGE_COOKIE = re.compile(r"(?:^|;\s*)genimg-lang=(\w+)")
 
-    Only its first language counts: the browser translates the static text by navigator.language alone (its first
-    preferred language), so a "fr-FR,zh;q=0.9" browser shows English labels and must get English notes as well.
+
+def request_language(request) -> str:
+    """"en" or "zh" for text built on the server: the page's language switch (the genimg-lang cookie web/boot.js
+    sets), else the request's Accept-Language header, English by default.
+
+    Only the header's first language counts: the browser translates the static text by navigator.language alone
+    (its first preferred language), so a "fr-FR,zh;q=0.9" browser shows English labels and must get English notes.
     """
-    header = request.headers.get("accept-language") if request is not None else None
-    return language_from_header((header or "").split(",")[0])
+    if request is None:
+        return DEFAULT_LANGUAGE
+    chosen = LANGUAGE_COOKIE.search(request.headers.get("cookie") or "")
+    if chosen and chosen.group(1) in TABLES:
+        return chosen.group(1)
+    return language_from_header((request.headers.get("accept-language") or "").split(",")[0])
 
 
 def toast_titles_css() -> str:

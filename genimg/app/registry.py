@@ -22,12 +22,11 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from torch import nn
 
-from ..checkpoints import CheckpointError, load, read_card
+from ..checkpoints import CheckpointError, checkpoints_root, load, read_card
 from .i18n import text
 
 log = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[2]
 KINDS = ("gan", "vae")
 KEEP_OUTPUTS = 256  # GIFs and grid PNGs kept in the output folder; the oldest go first
 
@@ -136,7 +135,7 @@ class Registry:
     """The loaded models by (dataset, kind), their latent statistics, and the output folder."""
 
     def __init__(self, root: str | os.PathLike | None = None):
-        self.root = Path(root or os.environ.get("GENIMG_CHECKPOINTS") or REPO / "checkpoints")
+        self.root = Path(root) if root else checkpoints_root()
         self.checkpoints, self.problems = discover(self.root)
         self.stats = {ds: latent_stats(c) for (ds, kind), c in self.checkpoints.items() if kind == "vae"}
         self.out_dir = Path(tempfile.mkdtemp(prefix="genimg-app-"))

@@ -1,4 +1,4 @@
-"""The browser runtime genimg serves: TensorFlow.js, vendored from npm at pinned versions, sha256-checked.
+"""What genimg serves to the browser from npm: TensorFlow.js, fflate and gifenc at pinned versions, sha256-checked.
 
     python -m genimg.app.vendor --check    # the committed files match SOURCES.json (exit 1 otherwise)
     python -m genimg.app.vendor --fetch    # npm pack the pinned packages, extract the listed files, verify, write
@@ -8,10 +8,15 @@ Why TensorFlow.js: it is maintained, small (tf.min.js 1.5 MB, the wasm backend 0
 other maintained runtime, onnxruntime-web, ships a 14 MB .wasm: over the 10 MB a file may have in a
 Space without LFS. tfjs keeps its own cpu backend inside tf.min.js as the fallback when wasm cannot load.
 
-The npm tarballs carry no LICENSE file (package.json says "license": "Apache-2.0" and every dist file
-keeps its Apache-2.0 banner), so each package's folder holds a committed LICENSE with the Apache-2.0
-text; --check verifies those too, --fetch leaves them as they are. This is not imported by the app at
-run time; it is a maintenance script.
+The downloads made in the browser (genimg/app/web/downloads.js, recipes.js) use fflate (ZIP archives and
+the zlib stream inside a PNG; its ES module build, 91 kB) and gifenc (animated GIFs; 9 kB, ES module):
+both small, dependency-free, MIT, and importable by the browser as they come from npm.
+
+The tfjs tarballs carry no LICENSE file (package.json says "license": "Apache-2.0" and every dist file
+keeps its Apache-2.0 banner), so each tfjs folder holds a committed LICENSE with the Apache-2.0 text;
+--check verifies those too, --fetch leaves them as they are. fflate and gifenc ship their MIT licence,
+which is extracted like any other listed file. This is not imported by the app at run time; it is a
+maintenance script.
 """
 
 import argparse
@@ -38,6 +43,8 @@ PINNED = [
      # cross-origin isolation (SharedArrayBuffer), which a Gradio page does not have.
      ["dist/tf-backend-wasm.min.js", "dist/tfjs-backend-wasm-simd.wasm", "dist/tfjs-backend-wasm.wasm"],
      "tfjs-backend-wasm"),
+    ("fflate", "0.8.3", ["esm/browser.js", "LICENSE"], "fflate"),
+    ("gifenc", "1.0.3", ["dist/gifenc.esm.js", "LICENSE.md"], "gifenc"),
 ]
 
 
@@ -90,7 +97,7 @@ def fetch(vendor: Path = VENDOR, update: bool = False) -> list[dict]:
     """
     known = {e["path"]: e for e in read_sources(vendor / "SOURCES.json")} if (vendor / "SOURCES.json").exists() \
         else {}
-    entries, licences = [], [e for e in known.values() if e["file"] == "LICENSE"]
+    entries = []
     with tempfile.TemporaryDirectory() as tmp:
         for package, version, files, folder in PINNED:
             tarball = npm_pack(package, version, Path(tmp))
@@ -115,6 +122,9 @@ def fetch(vendor: Path = VENDOR, update: bool = False) -> list[dict]:
         tmp_path = target.with_name(f".{target.name}.tmp")
         tmp_path.write_bytes(data)
         tmp_path.replace(target)
+    fetched = {e["path"] for e, _ in entries}
+    # the licences committed by hand (no tarball has them) stay listed as they are
+    licences = [e for e in known.values() if e["file"] == "LICENSE" and e["path"] not in fetched]
     files = [e for e, _ in entries] + licences
     text = json.dumps({"files": files}, indent=2) + "\n"
     (vendor / ".SOURCES.json.tmp").write_text(text, encoding="utf-8")
@@ -142,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     if problems:
-        print("vendored runtime does not match SOURCES.json:\n  " + "\n  ".join(problems)
+        print("vendored files do not match SOURCES.json:\n  " + "\n  ".join(problems)
               + "\nrun `python -m genimg.app.vendor --fetch` to restore the pinned files", file=sys.stderr)
         return 1
     print(f"ok: {len(read_sources(args.vendor / 'SOURCES.json'))} files in {args.vendor} match SOURCES.json")

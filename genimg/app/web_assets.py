@@ -27,16 +27,22 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from starlette.middleware import Middleware
 from torch import nn
 
 from .. import browser_weights
-from ..models import VAE, Generator
+from ..checkpoints import atomic_write_bytes
+from ..directions import Directions
+from ..models import VAE, Classifier, Generator
 
 WEB = Path(__file__).resolve().parent / "web"
 VENDOR = WEB / "vendor"
 FILE_ROUTE = "gradio_api/file="  # Gradio's route for files in allowed/static paths (relative: works under a prefix)
 KINDS = {"gan": Generator, "vae": VAE}
+EXTRAS = {"classifier": Classifier, "directions": Directions}  # ride with a dataset's GAN
+CONFIG_FIELDS = ("model", "kind", "zDim", "shape", "classes", "classPrior", "manifest", "classifier", "directions",
+                 "encoder", "hasPrior")  # what the page's config holds of each entry
 LONG_CACHE = "public, max-age=31536000, immutable"
 
 mimetypes.add_type("application/wasm", ".wasm")  # instantiateStreaming needs it; older Pythons do not know .wasm
@@ -53,24 +59,48 @@ def file_url(path: Path, version: str | None = None) -> str:
     return FILE_ROUTE + str(Path(path).resolve()) + (f"?v={version}" if version else "")
 
 
-def export_models(models: dict[str, dict[str, nn.Module]], root: Path | None = None) -> list[dict]:
-    """{"mnist": {"gan": Generator, "vae": VAE}, ...} -> browser weights in root/<key>/, and one config entry each.
+def export_models(models: dict[str, dict[str, nn.Module | Directions]], root: Path | None = None) -> list[dict]:
+    """{"mnist": {"gan": Generator, "vae": VAE, "classifier": Classifier, "directions": Directions}, ...} -> browser
+    weights in root/<key>/, and one config entry per GAN and VAE. "classifier" and "directions" are optional and
+    ride with the dataset's GAN (inversion's feature loss and start classes; genimg.directions.load_directions).
 
-    An entry is {model, kind, zDim, shape, classes, classPrior, manifest, dtype, bytes}; `manifest` is its URL.
+    An entry is {model, kind, zDim, shape, classes, classPrior, manifest, dtype, bytes}, `manifest` its URL, plus
+    for a GAN `classifier` (the classifier's manifest URL or None) and `directions` (how many, 0 for none), for a
+    VAE `encoder` (the encoder's manifest URL) and `hasPrior` (a learned prior rides with the decoder). Each
+    part is fetched by the page when first needed.
     """
     root = Path(root) if root is not None else cache_root()
     entries = []
     for name, by_kind in models.items():
+        extras = {k: by_kind[k] for k in EXTRAS if k in by_kind}
+        for kind, expected in EXTRAS.items():
+            if kind in extras and not isinstance(extras[kind], expected):
+                raise TypeError(f"{name}/{kind}: expected a {expected.__name__}, got a {type(extras[kind]).__name__}")
         for kind, model in by_kind.items():
+            if kind in EXTRAS:
+                continue
             if kind not in KINDS or not isinstance(model, KINDS[kind]):
-                raise TypeError(f"{name}/{kind}: expected kind 'gan' (a Generator) or 'vae' (a VAE), "
-                                f"got {kind!r} for a {type(model).__name__}")
-            folder = browser_weights.write(model, root)
+                raise TypeError(f"{name}/{kind}: expected kind 'gan' (a Generator) or 'vae' (a VAE), or the "
+                                f"extras {', '.join(EXTRAS)}; got {kind!r} for a {type(model).__name__}")
+            directions = extras.get("directions") if kind == "gan" else None
+            folder = browser_weights.write(model, root, directions=directions)
             manifest = json.loads((folder / browser_weights.MANIFEST).read_text(encoding="utf-8"))
-            entries.append({"model": name, "kind": kind, "zDim": manifest["zDim"], "shape": manifest["shape"],
-                            "classes": manifest["classes"], "classPrior": manifest["classPrior"],
-                            "manifest": file_url(folder / browser_weights.MANIFEST), "dtype": manifest["dtype"],
-                            "bytes": manifest["weights"]["bytes"]})
+            entry = {"model": name, "kind": kind, "zDim": manifest["zDim"], "shape": manifest["shape"],
+                     "classes": manifest["classes"], "classPrior": manifest["classPrior"],
+                     "manifest": file_url(folder / browser_weights.MANIFEST), "dtype": manifest["dtype"],
+                     "bytes": manifest["weights"]["bytes"]}
+            if kind == "gan":
+                classifier = extras.get("classifier")
+                fits = classifier is not None and (classifier.image_size, classifier.channels) == (
+                    model.image_size, model.channels)
+                entry["classifier"] = file_url(browser_weights.write(classifier, root) / browser_weights.MANIFEST) \
+                    if fits else None
+                entry["directions"] = len(directions.vectors) if directions is not None else 0
+            else:
+                encoder = browser_weights.write(model, root, part="encoder")
+                entry["encoder"] = file_url(encoder / browser_weights.MANIFEST)
+                entry["hasPrior"] = manifest["prior"] is not None
+            entries.append(entry)
     return entries
 
 
@@ -98,33 +128,51 @@ def register(root: Path | None = None) -> None:
     CacheHeaders.revalidate_roots.add(str(WEB))
 
 
-def head_html(entries: list[dict], default: tuple[str, str] | None = None, backend: str = "wasm") -> str:
-    """The <head> HTML: the config as JSON data, then genimg.js as a module (it sets window.genimg)."""
+def head_html(entries: list[dict], default: tuple[str, str] | None = None, backend: str = "wasm",
+              entry: Path | None = WEB / "genimg.js") -> str:
+    """The <head> HTML: the config as JSON data, then `entry` as a module: genimg.js (it sets window.genimg), or
+    None when the page loads a module that imports it (page.js: one module instance, one URL)."""
     if backend not in ("wasm", "cpu", "webgl"):
         raise ValueError(f"backend must be 'wasm', 'cpu' or 'webgl', got {backend!r}")
-    config = {"models": [{k: e[k] for k in ("model", "kind", "zDim", "shape", "classes", "classPrior", "manifest")}
-                         for e in entries],
+    config = {"models": [{k: e[k] for k in CONFIG_FIELDS if k in e} for e in entries],
               "default": {"model": default[0], "kind": default[1]} if default else None,
               "vendor": vendor_urls(), "backend": backend}
     data = json.dumps(config, separators=(",", ":")).replace("</", "<\\/")  # no early </script>
-    return (f'<script type="application/json" id="genimg-config">{data}</script>\n'
-            f'{module_script(WEB / "genimg.js")}\n')
+    script = f"{module_script(entry)}\n" if entry is not None else ""
+    return f'<script type="application/json" id="genimg-config">{data}</script>\n' + script
+
+
+def versioned_url(path: Path) -> str:
+    """A web folder file's URL with ?v=<its content hash>: the same URL wherever the page asks for it."""
+    return file_url(path, _digest(path))
 
 
 def module_script(path: Path) -> str:
-    """<script type="module"> for a file of the web folder (versioned URL); if it cannot load, it says so in
-    window.genimgLoadError, which the page's notice reads (genimg/app/tabs/live.py)."""
-    url = html.escape(file_url(path, _digest(path)), quote=True)
-    return (f'<script type="module" src="{url}" '
-            f'onerror="window.genimgLoadError = \'{path.name} did not load\'"></script>')
+    """<script type="module"> for a file of the web folder (versioned URL)."""
+    return f'<script type="module" src="{html.escape(versioned_url(path), quote=True)}"></script>'
+
+
+def test_points(stats, root: Path | None = None) -> str | None:
+    """A VAE's test-split posterior means and labels ({mu, labels}, rounded) as a JSON file named by its content, for
+    the latent pad; its URL, or None when the VAE has none (registry.LatentStats)."""
+    if stats.test_mu is None:
+        return None
+    blob = json.dumps({"mu": np.round(stats.test_mu, 2).tolist(), "labels": stats.test_labels.tolist()},
+                      separators=(",", ":")).encode()
+    folder = (Path(root) if root is not None else cache_root()) / "live"
+    path = folder / f"points-{hashlib.sha256(blob).hexdigest()[:16]}.json"  # named by content: cached forever
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, blob)
+    return file_url(path)
 
 
 def setup(models: dict[str, dict[str, nn.Module]], default: tuple[str, str] | None = None, backend: str = "wasm",
-          root: Path | None = None) -> str:
-    """Export, register, and return the <head> HTML to pass to launch(head=...)."""
+          root: Path | None = None, entry: Path | None = WEB / "genimg.js") -> str:
+    """Export, register, and return the <head> HTML to pass to launch(head=...) (`entry`: see head_html)."""
     entries = export_models(models, root)
     register(root)
-    return head_html(entries, default, backend)
+    return head_html(entries, default, backend, entry)
 
 
 def _digest(path: Path) -> str:

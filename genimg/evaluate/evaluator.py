@@ -16,6 +16,8 @@ exactly would score. Samples come from fixed seeds 0..N-1 (the StyleGAN seed con
               under the standard prior N(0, I) ("samples") and the learned prior ("samples_learned_prior")
   classifier  test accuracy (and the real-vs-real floor of its feature space)
 Every sample set also gets "memorisation": how near samples come to training images (metrics.memorisation).
+With --cas or --detect, instead: the Classification Accuracy Score (cas.py) or a real-vs-generated detector
+(detect.py), each training small classifiers of the ruler's architecture.
 
 Not here: the metric formulas (metrics.py), writing cards and README tables (report.py), the CLI (cli.py).
 """

@@ -8,11 +8,20 @@ from pathlib import Path
 from ..checkpoints import atomic_write_bytes, atomic_write_json
 from .evaluator import README_MARKERS, EvalError
 
+CAS_MARKERS = ("<!-- cas:start -->", "<!-- cas:end -->")  # optional in README: the CAS and detector table
+
 
 def merge_into_card(directory: Path, results: dict, command: str) -> None:
     """card.json's 'metrics' updated with the results (other keys kept), written atomically."""
     card = json.loads((directory / "card.json").read_text(encoding="utf-8"))
     card["metrics"] = {**card.get("metrics", {}), **results, "command": command}
+    atomic_write_json(directory / "card.json", card)
+
+
+def merge_section(directory: Path, key: str, record: dict, command: str) -> None:
+    """card.json's metrics[key] replaced by the record and its command (other metrics kept), written atomically."""
+    card = json.loads((directory / "card.json").read_text(encoding="utf-8"))
+    card["metrics"] = {**card.get("metrics", {}), key: {**record, "command": command}}
     atomic_write_json(directory / "card.json", card)
 
 
@@ -68,6 +77,36 @@ def summary_lines(kind: str, m: dict) -> list[str]:
         lines.append(f"real-vs-real floor: FID {f['fid']:.3f}, KID {f['kid']:.5f}, precision {f['precision']:.3f}, "
                      f"recall {f['recall']:.3f}")
     return lines
+
+
+def cas_lines(m: dict) -> list[str]:
+    """CAS as a small terminal table: what each classifier was trained on, its test accuracy, balanced."""
+    r = m["recipe"]
+
+    def row(trained_on: str, labels: str, accuracy: float, balanced: float, mark: str = "") -> str:
+        return f"  {trained_on:<52} {labels:<7} {accuracy:>8.4f} {balanced:>8.4f}{mark}"
+
+    lines = [f"CAS (Ravuri & Vinyals 2019) on {m['dataset']}: each row a fresh classifier of the ruler's architecture, "
+             f"{r['steps']} steps x {r['batch_size']} images ({m['epochs']} epochs), tested on the real test split "
+             f"({m['test_images']} images)",
+             f"  {'trained on':<52} {'labels':<7} {'accuracy':>8} {'balanced':>8}",
+             row(f"real train split ({m['train_images']})", "true", m["real"], m["real_balanced"])]
+    for prior, g in (m.get("by_prior") or {m["prior"]: m}).items():
+        lines += [row(f"generated, seeds {g['seeds']}, {prior} prior", g["labels"], g["cas"], g["cas_balanced"],
+                      "   <- CAS"),
+                  row(f"real + generated ({prior} prior)", "both", g["real_plus_generated"],
+                      g["real_plus_generated_balanced"])]
+    lines += [row(f"(the ruler itself: its own recipe, {m['ruler_epochs']} epochs)", "true", m["ruler"],
+                  m["ruler_balanced"]), f"  note: {m['note']}"]
+    return lines
+
+
+def detector_lines(m: dict) -> list[str]:
+    return [f"detector (real vs generated) on {m['dataset']}, {m['sampling']}: trained on the {m['train']['real']} vs "
+            f"{m['train']['generated']} samples (seeds {m['train']['seeds']}), tested on the {m['test']['real']} vs "
+            f"{m['test']['generated']} fresh samples (seeds {m['test']['seeds']})",
+            f"  held-out accuracy {m['accuracy']:.4f} (real called real {m['real_called_real']:.4f}, generated "
+            f"called generated {m['generated_called_generated']:.4f}), AUC {m['auc']:.4f}; {m['budget']}"]
 
 
 def readme_table(root: Path) -> str:
@@ -132,6 +171,38 @@ def readme_table(root: Path) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def cas_table(root: Path) -> str:
+    """Markdown table of CAS and the detector from every checkpoints/<dataset>/<kind>/card.json that holds them."""
+    out = ["Rebuilt from the cards by `python -m genimg.evaluate --readme`. Accuracy on the real test split, "
+           "balanced accuracy (mean over classes) in brackets; every classifier in a row has the ruler's "
+           "architecture and the same number of steps.", "",
+           "| model | samples | labels | CAS | real | real + generated | detector acc. (AUC) | budget |",
+           "|---|---|---|---|---|---|---|---|"]
+    rows = 0
+    for path in sorted(root.glob("*/*/card.json")):
+        m = json.loads(path.read_text(encoding="utf-8")).get("metrics", {})
+        cas, detector = m.get("cas"), m.get("detector")
+        if not cas and not detector:
+            continue
+        d = path.parent
+        both = f"{fmt(detector['accuracy'], 4)} ({fmt(detector['auc'], 4)})" if detector else "–"
+        if not cas:
+            out.append(f"| `{d}` | {detector['sampling']} | – | – | – | – | {both} | – |")
+            rows += 1
+            continue
+        for prior, g in (cas.get("by_prior") or {cas["prior"]: cas}).items():
+            seen = detector is not None and detector.get("prior") == prior
+            out.append(f"| `{d}` | {g['samples']}, {prior} prior | {g['labels']} "
+                       f"| {fmt(g['cas'], 4)} ({fmt(g['cas_balanced'], 4)}) "
+                       f"| {fmt(cas['real'], 4)} ({fmt(cas['real_balanced'], 4)}) "
+                       f"| {fmt(g['real_plus_generated'], 4)} ({fmt(g['real_plus_generated_balanced'], 4)}) "
+                       f"| {both if seen else '–'} | {cas['epochs']} epochs, {cas['recipe']['steps']} steps |")
+            rows += 1
+    if not rows:
+        return f"(no card under {root} holds CAS or detector figures)\n"
+    return "\n".join(out) + "\n"
+
+
 def copy_fraction(samples: dict) -> str:
     c = samples.get("memorisation")
     return "–" if c is None else f"{c['copy_fraction']:.4f}"
@@ -149,5 +220,7 @@ def replace_between(text: str, markers: tuple[str, str], body: str, path: Path) 
 def update_readme(readme: Path, root: Path) -> None:
     if not readme.is_file():
         raise EvalError(f"--readme {readme}: no such file")
-    text = readme.read_text(encoding="utf-8")
-    atomic_write_bytes(readme, replace_between(text, README_MARKERS, readme_table(root), readme).encode())
+    text = replace_between(readme.read_text(encoding="utf-8"), README_MARKERS, readme_table(root), readme)
+    if CAS_MARKERS[0] in text or CAS_MARKERS[1] in text:  # the CAS table is optional; half a pair is an error
+        text = replace_between(text, CAS_MARKERS, cas_table(root), readme)
+    atomic_write_bytes(readme, text.encode())

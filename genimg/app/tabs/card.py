@@ -31,33 +31,37 @@ class CardTab:
     def __init__(self, registry: Registry):
         self.registry = registry
 
-    def card(self, model: str, kind: str, lang: str = DEFAULT_LANGUAGE) -> tuple:
-        """card.json as Markdown, the samples training left beside it, and the loss curves (one plot per panel)."""
+    def card(self, model: str, kind: str, lang: str = DEFAULT_LANGUAGE) -> dict:
+        """{"markdown": card.json as Markdown, "samples": the picture training left beside it, "curves": the loss
+        curves (one plot per panel of charts.LOSS_PANELS[kind])}."""
         checkpoint = self.registry.checkpoints.get((model, kind))
         if checkpoint is None:
-            empty = charts.loss_plots([], kind, lang)
-            return text("card_missing", lang).format(kind=kind.upper(), model=model), None, *empty
+            return {"markdown": text("card_missing", lang).format(kind=kind.upper(), model=model), "samples": None,
+                    "curves": charts.loss_plots([], kind, lang)}
         history = checkpoint.card.get("history")
-        curves = charts.loss_plots(history if isinstance(history, list) else [], kind, lang)
-        return card_markdown(checkpoint, self.registry.root, lang), checkpoint.samples, *curves
+        return {"markdown": card_markdown(checkpoint, self.registry.root, lang), "samples": checkpoint.samples,
+                "curves": charts.loss_plots(history if isinstance(history, list) else [], kind, lang)}
 
-    def on_model(self, model: str, lang: str) -> list:
-        return [*self.card(model, "gan", lang), *self.card(model, "vae", lang)]
+    def on_model(self, model: str, lang: str) -> dict:
+        updates = {}
+        for kind, parts in self.outputs.items():
+            card = self.card(model, kind, lang)
+            updates[parts["markdown"]], updates[parts["samples"]] = card["markdown"], card["samples"]
+            updates.update(zip(parts["curves"], card["curves"], strict=True))
+        return updates
 
     def build(self, i18n: gr.I18n) -> None:
         """Lay out the tab (inside the page's gr.Tabs); the model selector fills it."""
-        self.outputs = []
-        with gr.Tab(i18n("card_tab"), id="card", elem_id="tab-card"), gr.Row():
+        self.outputs = {}  # kind -> {"markdown", "samples", "curves"}: the components card() fills
+        with gr.Tab(i18n("card_tab"), id="card", elem_id="tab-card") as self.tab, gr.Row():
             for kind in ("gan", "vae"):
                 with gr.Column(min_width=300):
-                    self.outputs += [gr.Markdown(elem_classes="card", elem_id=f"card-{kind}"),
-                                     gr.Image(label=i18n(f"card_{kind}_samples_label"), interactive=False,
-                                              elem_classes="pixelated", elem_id=f"card-{kind}-samples"),
-                                     *[gr.LinePlot(**charts.PLOT_COLUMNS["loss"], height=260, show_label=False)
-                                       for _ in charts.LOSS_PANELS[kind]]]
-
-    def model_outputs(self) -> list:
-        return self.outputs
+                    self.outputs[kind] = {
+                        "markdown": gr.Markdown(elem_classes="card", elem_id=f"card-{kind}"),
+                        "samples": gr.Image(label=i18n(f"card_{kind}_samples_label"), interactive=False,
+                                            elem_classes="pixelated", elem_id=f"card-{kind}-samples"),
+                        "curves": [gr.LinePlot(**charts.PLOT_COLUMNS["loss"], height=260, show_label=False)
+                                   for _ in charts.LOSS_PANELS[kind]]}
 
 
 def readable(value: float, unit: str, lang: str) -> str:

@@ -60,7 +60,7 @@ class HowTab:
     def build(self, model: gr.Dropdown, i18n: gr.I18n) -> None:
         """Lay out the tab (inside the page's gr.Tabs) and wire its events."""
         all_classes = list(dict.fromkeys(c for ds in self.registry.datasets() for c in self.classes(ds)))
-        with gr.Tab(i18n("how_tab"), id="how", elem_id="tab-how") as how_tab:
+        with gr.Tab(i18n("how_tab"), id="how", elem_id="tab-how") as self.tab:
             gr.Markdown(i18n("how_intro_md"), latex_delimiters=LATEX)
             with gr.Tabs(selected="how-gan"):
                 with gr.Tab(i18n("how_section_gan"), id="how-gan"):
@@ -110,7 +110,7 @@ class HowTab:
         how = {"concurrency_id": "how", "concurrency_limit": 2, "api_visibility": "undocumented"}
         live_outputs = [digit, *gan_curves, kl_plot, kl_text, *vae_curves, vae_numbers]
         discriminator_io = ([model, digit, seed], [real_image, fake_image, verdict])
-        gr.on([how_tab.select, model.change, refresh.click], self.live, [model, digit], live_outputs,
+        gr.on([self.tab.select, model.change, refresh.click], self.live, [model, digit], live_outputs,
               api_name="how_live", **how).then(self.ask_discriminator, *discriminator_io,
                                                api_name="how_discriminator_live", **how)
         gr.on([score.click, digit.input, seed.submit], self.ask_discriminator, *discriminator_io,

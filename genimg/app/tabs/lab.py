@@ -45,7 +45,7 @@ class LabTab:
         """Lay out the tab (inside the page's gr.Tabs) and let Gradio serve the web folder."""
         web_assets.register()
         strings = lab_strings()
-        with gr.Tab(i18n("lab_tab"), id="lab", elem_id="tab-lab"):
+        with gr.Tab(i18n("lab_tab"), id="lab", elem_id="tab-lab") as self.tab:
             gr.Markdown(i18n("lab_intro_md"))
             gr.HTML(value="", elem_id="lab",
                     html_template=f"<div class='lab-mount'>{strings['en']['lab_loading']}</div>",

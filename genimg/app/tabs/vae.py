@@ -1,6 +1,10 @@
 """Tab "VAE: latent sliders": one slider per latent dimension (most informative first), a seed's latent under
-the learned or the standard prior, a traversal grid, and a 2-D latent map beside the test split's encodings
-and the learned prior's density contours.
+the learned or the standard prior, a traversal grid, the latent pad, and a 2-D latent map's chart beside the test
+split's encodings and the learned prior's density contours.
+
+The sliders set the page state's z (no request); the browser draws the picture, the traversal and the pad from it
+(web/views/vae.js, traversal.js, pad.js). The handlers here are the endpoints for programs and the page's fallback,
+and the chart (the learned prior's contours are computed here).
 
 Public events (README "API"): `slide(model, z)`, `traverse(model, z)`, `latent_map(model, dim_x, dim_y, z)`;
 `z` is a list of z_dim numbers in dimension order. The sliders themselves are in KL order.
@@ -15,15 +19,13 @@ from ...models.vae import LOW_KL
 from ...sampling import generate, latents_for_seeds
 from .. import charts
 from ..charts import contour_lines
-from ..checks import Z_LIMIT, app_error, check_int, check_seed, check_vector, user_errors
+from ..checks import check_int, check_seed, check_vector, user_errors
 from ..i18n import DEFAULT_LANGUAGE, request_language, text
+from ..limits import MAP_STEPS, PICTURE_SIDE, TRAVERSE_STEPS, Z_LIMIT
+from ..page import api_endpoint, hook, view
 from ..registry import Registry
-from . import live
 
-SLIDER_SIDE = 256  # display size of the decoded image
-TRAVERSE_STEPS = 7
 TRAVERSE_CELL = 56  # about this many pixels per traversal image (MNIST's 28 twice, emoji's 64 once)
-MAP_STEPS = 10
 CONTOUR_STEPS = 81  # the learned prior's density is evaluated on an 81x81 grid over the map's square
 CONTOUR_MASSES = (0.99, 0.9, 0.5)  # contours enclosing these shares of the prior's mass (outermost first)
 
@@ -55,35 +57,13 @@ class VaeTab:
             "vae_unused_none" if unused == 0 else "vae_unused_one" if unused == 1 else "vae_unused_many",
             lang).format(count=unused, total=len(kl), threshold=LOW_KL))
 
-    def z_from_sliders(self, model: str, values, lang: str = DEFAULT_LANGUAGE) -> np.ndarray:
-        """Slider values (slider order; extra sliders ignored) -> z (z_dim,) in dimension order."""
-        vae = self.registry.get(model, "vae", lang).model
-        order = self.registry.stats[model].order
-        with user_errors(lang):
-            values = check_vector(list(values)[:vae.z_dim], vae.z_dim, "slider values")
-        z = np.zeros(vae.z_dim, np.float32)
-        z[order] = values
-        return z
-
-    def slider_values(self, model: str, z, lang: str = DEFAULT_LANGUAGE) -> list[float]:
-        """z (dimension order) -> one value per slider (slider order), each clipped to [-3, 3]."""
-        vae = self.registry.get(model, "vae", lang).model
-        with user_errors(lang):
-            z = check_vector(z, vae.z_dim, "z")
-        return [round(float(np.clip(z[d], -Z_LIMIT, Z_LIMIT)), 2) for d in self.registry.stats[model].order]
-
     def slide(self, model: str, z: list[float], request: gr.Request | None = None) -> Image.Image:
         """z (z_dim numbers, dimension order) -> the decoded image, upscaled for display."""
         lang = request_language(request)
         vae = self.registry.get(model, "vae", lang).model
         with user_errors(lang):
             z = check_vector(z, vae.z_dim, "z")
-        return upscale(to_pil(generate(vae, z[None])[0]), SLIDER_SIDE)
-
-    def slide_sliders(self, model: str, *values: float) -> tuple[Image.Image, list[float]]:
-        """The UI's slider event: slider values -> (image, z in dimension order)."""
-        z = self.z_from_sliders(model, values)
-        return self.slide(model, z), [round(float(v), 4) for v in z]
+        return upscale(to_pil(generate(vae, z[None])[0]), PICTURE_SIDE)
 
     def random_latent(self, model: str, seed: int, prior: str | None = None, lang: str = DEFAULT_LANGUAGE
                       ) -> list[float]:
@@ -94,14 +74,6 @@ class VaeTab:
             seed = check_seed(seed, "seed")
             z = latents_for_seeds(vae, [seed], prior=prior)[0]
         return [round(float(v), 4) for v in np.clip(z, -Z_LIMIT, Z_LIMIT)]
-
-    def latent_of(self, model: str, numbers: dict | None, lang: str = DEFAULT_LANGUAGE) -> list[float]:
-        """The encode tab's numbers -> its posterior mean, for "from upload"; gr.Error if nothing was encoded."""
-        if not isinstance(numbers, dict) or "mu" not in numbers:
-            raise app_error("error_nothing_encoded", lang)
-        vae = self.registry.get(model, "vae", lang).model
-        with user_errors(lang):
-            return [float(v) for v in check_vector(numbers["mu"], vae.z_dim, "the encoded latent")]
 
     def traverse(self, model: str, z: list[float], request: gr.Request | None = None) -> Image.Image:
         """Each dimension (rows, most informative first, labelled z3 ...) swept from -3 to +3 in 7 steps (columns,
@@ -174,50 +146,27 @@ class VaeTab:
         return [(text("chart_prior_contour", lang).format(mass=f"{mass:.0%}"), line)
                 for mass, level in zip(CONTOUR_MASSES, levels) for line in contour_lines(steps, density, level)]
 
-    def show_latent(self, model: str, z, lang: str = DEFAULT_LANGUAGE) -> list:
-        """z (dimension order) -> slider values (clipped to the sliders' range), z itself, and its image."""
-        values = self.slider_values(model, z, lang)
-        z = self.z_from_sliders(model, values, lang).tolist()
-        return [*values, *[0.0] * (len(self.sliders) - len(values)), z, self.slide(model, z)]
+    def latent_from_seed(self, model: str, seed: int, prior: str | None, request: gr.Request | None = None
+                         ) -> list[float]:
+        """random_latent in the request's language (the page's fallback for "random")."""
+        return self.random_latent(model, seed, prior, request_language(request))
 
-    def show_random(self, model: str, seed: int, prior: str | None, request: gr.Request) -> list:
-        """"random": the seed's latent (under the chosen prior) onto the sliders."""
-        lang = request_language(request)
-        return self.show_latent(model, self.random_latent(model, seed, prior, lang), lang)
-
-    def show_zero(self, model: str, request: gr.Request) -> list:
-        """"reset to 0": every slider to the prior's mean."""
-        lang = request_language(request)
-        return self.show_latent(model, [0.0] * self.registry.get(model, "vae", lang).model.z_dim, lang)
-
-    def show_encoded(self, model: str, numbers: dict | None, request: gr.Request) -> list:
-        """"from upload": the latent of the last image encoded on the encode tab, or why there is none."""
-        lang = request_language(request)
-        return self.show_latent(model, self.latent_of(model, numbers, lang), lang)
-
-    def on_model(self, model: str, lang: str) -> list:
-        """Updates for `model_outputs`: the note, one slider per dimension (labelled), z, the image, the dims, and
-        the old model's traversal, map, scatter and map note cleared."""
-        cleared = [None, None, None, ""]
+    def on_model(self, model: str, lang: str) -> dict:
+        """The note, one slider per dimension (labels; values come from the page state), the map's dimensions, the
+        old model's chart cleared, and the prior switch."""
+        cleared = {self.scatter_plot: None, self.map_note: ""}
         if (model, "vae") not in self.registry.checkpoints:
-            note = self.registry.missing_note(model, "vae", lang)
-            return [gr.Markdown(note), *[gr.Slider(visible=False) for _ in self.sliders], None, None,
-                    gr.Dropdown(), gr.Dropdown(), *cleared, gr.Radio()]
+            return {self.help: gr.Markdown(self.registry.missing_note(model, "vae", lang)),
+                    **{slider: gr.Slider(visible=False) for slider in self.sliders}, **cleared}
         labels, z_dim = self.slider_labels(model), self.registry.get(model, "vae").model.z_dim
         order = self.registry.stats[model].order
         dims = [(f"z{d}", int(d)) for d in order]
-        z = [0.0] * z_dim
-        return [gr.Markdown(self.slider_help(model, lang)),
-                *[gr.Slider(label=labels[k], value=0.0, visible=True) if k < z_dim else gr.Slider(visible=False)
-                  for k in range(len(self.sliders))],
-                z, self.slide(model, z), gr.Dropdown(choices=dims, value=int(order[0])),
-                gr.Dropdown(choices=dims, value=int(order[min(1, z_dim - 1)])), *cleared,
-                self.prior_switch(model)]
-
-    def prior_switch(self, model: str):
-        """The prior switch for this model: learned by default; standard only when the VAE has no learned prior."""
-        learned = self.registry.get(model, "vae").model.prior is not None
-        return gr.Radio(value="learned" if learned else "standard", interactive=learned)
+        return {self.help: gr.Markdown(self.slider_help(model, lang)),
+                **{slider: gr.Slider(label=labels[k], visible=True) if k < z_dim else gr.Slider(visible=False)
+                   for k, slider in enumerate(self.sliders)},
+                self.dim_x: gr.Dropdown(choices=dims, value=int(order[0])),
+                self.dim_y: gr.Dropdown(choices=dims, value=int(order[min(1, z_dim - 1)])),
+                self.prior: gr.Radio(interactive=self.registry.get(model, "vae").model.prior is not None), **cleared}
 
     # ---- layout and events ---------------------------------------------------------------------
 
@@ -226,97 +175,67 @@ class VaeTab:
         count = self.registry.max_z_dim  # one slider per dimension of the widest VAE; extras hidden per model
         first_order = [int(d) for d in self.registry.stats[first].order] if first in self.registry.stats else []
         all_dims = [(f"z{d}", d) for d in first_order + [d for d in range(count) if d not in first_order]]
-        with gr.Tab(i18n("vae_tab"), id="vae", elem_id="tab-vae"):
+        with gr.Tab(i18n("vae_tab"), id="vae", elem_id="tab-vae") as self.tab:
             self.help = gr.Markdown()
-            with gr.Row():
-                with gr.Column(scale=1, min_width=260):
-                    # what the user sees is the canvas of live.vae_picture (drawn in the browser while a hand
-                    # moves); the server's pictures land in the hidden self.image, and a js hook copies them there
-                    self.picture = live.vae_picture("vae_image_label")
-                    self.image = gr.Image(format="png", interactive=False, elem_id="vae-image-server",
-                                          visible="hidden")
-                    self.live = live.vae_live()  # the sliders' server path (live.py)
+            with gr.Row(elem_id="vae-row"):
+                with gr.Column(scale=1, min_width=260, elem_id="vae-picture-column"):
+                    self.picture = view("vae-picture", "vae-image")
                     with gr.Row():
-                        latent_seed = gr.Number(0, label=i18n("vae_seed_label"), precision=0, minimum=0,
-                                                min_width=90)
-                        random_latent = gr.Button(i18n("vae_random_button"), size="sm", min_width=70)
+                        latent_seed = gr.Number(0, label=i18n("vae_seed_label"), precision=0, min_width=90,
+                                                elem_id="vae-seed")
+                        random_latent = gr.Button(i18n("vae_random_button"), size="sm", min_width=70,
+                                                  elem_id="vae-random")
                     self.prior = gr.Radio([(i18n("vae_prior_learned"), "learned"),
                                            (i18n("vae_prior_standard"), "standard")], value="learned",
                                           label=i18n("vae_prior_label"), info=i18n("vae_prior_info"),
                                           elem_id="vae-prior")
                     with gr.Row():
-                        zero = gr.Button(i18n("vae_reset_button"), size="sm", min_width=70)
-                        self.from_upload = gr.Button(i18n("vae_from_upload_button"), size="sm", min_width=70)
+                        zero = gr.Button(i18n("vae_reset_button"), size="sm", min_width=70, elem_id="vae-zero")
+                        self.from_upload = gr.Button(i18n("vae_from_upload_button"), size="sm", min_width=70,
+                                                     elem_id="vae-from-upload")
                 with gr.Column(scale=3, min_width=260), gr.Row(elem_id="vae-sliders"):  # wraps: as many per line as fit
                     # labels ("z3 · 2.1 nats") are set per model by on_model: numbers, the same in any language
                     self.sliders = [gr.Slider(-Z_LIMIT, Z_LIMIT, value=0.0, step=0.01, label=f"z{k}",
                                               elem_id=f"z-slider-{k}", min_width=220) for k in range(count)]
-            with gr.Accordion(i18n("vae_z_accordion"), open=False):
-                self.z_json = gr.JSON([0.0] * count, label=i18n("vae_z_label"))
-                slide_button = gr.Button(i18n("vae_decode_button"), size="sm")
             with gr.Accordion(i18n("vae_traversal_accordion"), open=False):
-                traverse = gr.Button(i18n("vae_traverse_button"), size="sm")
-                # no fixed height: the picture keeps its own size (about 56 px per image, rows and columns
-                # labelled), so 32 rows of emoji stay readable; the page scrolls instead
-                self.traverse_image = gr.Image(label=i18n("vae_traversal_label"), format="png",
-                                               interactive=False, elem_classes=["pixelated", "natural-size"],
-                                               elem_id="vae-traversal", show_label=False)
+                self.traversal = view("traversal", "vae-traversal")
             with gr.Accordion(i18n("vae_map_accordion"), open=False):
                 with gr.Row():
                     self.dim_x = gr.Dropdown(all_dims, value=all_dims[0][1] if all_dims else None,
-                                             label=i18n("vae_dim_x_label"), min_width=100)
+                                             label=i18n("vae_dim_x_label"), min_width=100, elem_id="dim-x")
                     self.dim_y = gr.Dropdown(all_dims, value=all_dims[1][1] if len(all_dims) > 1 else None,
-                                             label=i18n("vae_dim_y_label"), min_width=100)
-                    draw_map = gr.Button(i18n("vae_map_button"), size="sm", min_width=100)
-                self.map_note = gr.Markdown(label=i18n("vae_map_note_label"), elem_id="vae-map-note")
+                                             label=i18n("vae_dim_y_label"), min_width=100, elem_id="dim-y")
+                    draw_map = gr.Button(i18n("vae_map_button"), size="sm", min_width=100, elem_id="draw-map")
                 with gr.Row():
-                    self.map_image = gr.Image(label=i18n("vae_map_label"), format="png", interactive=False,
-                                              elem_classes="pixelated", height=440, min_width=280,
-                                              elem_id="vae-map")
-                    self.scatter_plot = gr.ScatterPlot(**charts.PLOT_COLUMNS["scatter"], height=400,
-                                                       min_width=280, show_label=False, elem_id="vae-scatter")
-                self.pad = live.vae_pad()  # the same square, live in the browser: click or drag on it
+                    self.pad = view("vae-pad", "vae-pad")
+                    with gr.Column(min_width=280):
+                        self.map_note = gr.Markdown(label=i18n("vae_map_note_label"), elem_id="vae-map-note")
+                        self.scatter_plot = gr.ScatterPlot(**charts.PLOT_COLUMNS["scatter"], height=400,
+                                                           min_width=280, show_label=False, elem_id="vae-scatter")
 
-        # The slider event is cheap (about 1 ms) and cannot fail, so it skips the queue and shows no progress.
-        # Every other event is queued even when quick: only queued events show their error (a toast) when they fail.
-        quiet = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
-        quick = {"show_progress": "hidden", "api_visibility": "undocumented"}
-        vae_queue = {"concurrency_id": "vae", "concurrency_limit": 2}
-        # While the in-browser runtime is live, a slider's input is drawn by live.js (no request); otherwise the js
-        # hook triggers self.live's input event, the server path it always was (live.py explains).
-        gr.on([s.input for s in self.sliders], None, [model, *self.sliders], [self.image, self.z_json],
-              js=live.VAE_SLIDE_JS, queue=False, show_progress="hidden")
-        self.live.input(self.slide_sliders, [model, *self.sliders], [self.image, self.z_json],
-                        trigger_mode="always_last", api_name="slide_sliders", **quiet)
-        self.image.change(None, self.image, None, js=live.SHOW_SERVER_PICTURE_JS, queue=False,
-                          show_progress="hidden")
-        slide_button.click(self.slide, [model, self.z_json], self.image, api_name="slide", show_progress="hidden")
-        random_latent.click(self.show_random, [model, latent_seed, self.prior], self.latent_outputs(),
-                            api_name="random_latent", **quick)
-        zero.click(self.show_zero, model, self.latent_outputs(), api_name="reset_latent", **quick)
-        traverse.click(self.traverse, [model, self.z_json], self.traverse_image, api_name="traverse", **vae_queue)
-        draw_map.click(self.latent_map, [model, self.dim_x, self.dim_y, self.z_json],
-                       [self.map_image, self.scatter_plot, self.map_note], api_name="latent_map", **vae_queue)
-        # the latent pad (browser only): drawn with the map, then a click or drag moves two sliders and the picture
-        gr.on([draw_map.click, self.dim_x.input, self.dim_y.input], None, [model, self.dim_x, self.dim_y, self.z_json],
-              None, js=live.PAD_MAP_JS, queue=False, show_progress="hidden")
-        self.pad.input(None, [model, *self.sliders], [*self.sliders, self.image, self.z_json], js=live.PAD_SLIDE_JS,
-                       queue=False, show_progress="hidden")
+            # wired inside the tab: the endpoints' hidden parts live here
+            browser = {"queue": False, "show_progress": "hidden", "api_visibility": "private"}
+            gr.on([s.input for s in self.sliders], None, [model, *self.sliders], None, js=hook("slide"), **browser)
+            random_latent.click(None, [latent_seed, self.prior], None, js=hook("vaeRandom"), **browser)
+            self.prior.input(None, self.prior, None, js=hook("set", "prior"), **browser)
+            zero.click(None, None, None, js=hook("vaeZero"), **browser)
+            self.from_upload.click(None, None, None, js=hook("fromEncoded"), **browser)
+            gr.on([self.dim_x.change, self.dim_y.change], None, [self.dim_x, self.dim_y], None, js=hook("setDims"),
+                  **browser)
+            gr.on([self.dim_x.input, self.dim_y.input], lambda: (None, ""), None, [self.scatter_plot, self.map_note],
+                  **browser)  # the chart of other dimensions goes
 
-    def latent_outputs(self) -> list:
-        """What setting a latent updates: every slider, z, the image."""
-        return [*self.sliders, self.z_json, self.image]
+            vae_queue = {"concurrency_id": "vae", "concurrency_limit": 2}
+            draw_map.click(self.latent_map, [model, self.dim_x, self.dim_y, gr.JSON(visible=False)],
+                           [gr.Image(visible=False), self.scatter_plot, self.map_note], api_name="latent_map",
+                           js=hook("mapInputs"), **vae_queue)
+            z = gr.JSON(visible=False)
+            api_endpoint(self.slide, [model, z], gr.Image(format="png"), api_name="slide", show_progress="hidden")
+            api_endpoint(self.traverse, [model, z], gr.Image(format="png"), api_name="traverse", **vae_queue)
+            api_endpoint(self.latent_from_seed, [model, gr.Number(visible=False), gr.Textbox(visible=False)], gr.JSON(),
+                         api_name="latent_from_seed", api_visibility="undocumented", queue=False)
 
-    def model_outputs(self) -> list:
-        return [self.help, *self.sliders, self.z_json, self.image, self.dim_x, self.dim_y, self.traverse_image,
-                self.map_image, self.scatter_plot, self.map_note, self.prior]
 
-    def wire_encoded(self, model: gr.Dropdown, numbers: gr.JSON, edit: gr.Button, tabs: gr.Tabs) -> None:
-        """"from upload" here and "Edit in sliders" on the encode tab: the encoded latent onto the sliders. Queued,
-        so that "nothing encoded yet" shows as a message instead of failing silently."""
-        quick = {"show_progress": "hidden", "api_visibility": "undocumented"}
-        self.from_upload.click(self.show_encoded, [model, numbers], self.latent_outputs(),
-                               api_name="latent_from_upload", **quick)
-        edit.click(self.show_encoded, [model, numbers], self.latent_outputs(), api_name="edit_in_sliders",
-                   **quick).success(lambda: gr.Tabs(selected="vae"), None, tabs, queue=False,
-                                    api_visibility="private")
+    def synced(self) -> dict:
+        """The controls that show page state fields (page.Sync): field (or z<k> for slider k) -> component."""
+        return {"prior": self.prior, **{f"z{k}": slider for k, slider in enumerate(self.sliders)}}

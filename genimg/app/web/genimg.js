@@ -3,11 +3,13 @@
 // id="genimg-config"> (written by genimg/app/web_assets.py). Each call checks its arguments first and
 // rejects with an Error that says what is accepted, as the Python API raises.
 
-import { loadModel, run } from "./models.js";
-import { checkSeed, describe, labelFromSeed, latentFromSeed } from "./seeds.js";
+import { EVERY, MAX_STEPS, START_SEEDS, STEPS, invertTarget } from "./invert.js";
+import { loadModel, loadPrior, posterior, run } from "./models.js";
+import { modelInput } from "./preprocess.js";
+import { MAX_SEEDS, checkSeed, classForSeed, describe, editedLatent, latentFromSeed, latentFromSeedUnderPrior,
+  latentsForSeeds } from "./sampling.js";
 
 const BATCH = 64; // images per forward pass: bounds memory for long seed lists
-const MAX_SEEDS = 10000; // as genimg.sampling.MAX_SEEDS
 
 function readConfig() {
   const element = document.getElementById("genimg-config");
@@ -112,17 +114,12 @@ async function generate(model, seeds, psi = 1.0, label = "any") {
   const { tf } = await runtime();
   const loaded = await modelFor(entry);
   const { zDim } = entry;
-  const scale = Math.fround(psi);
   const images = [];
   for (let start = 0; start < seeds.length; start += BATCH) {
     const batch = seeds.slice(start, start + BATCH);
-    const z = new Float32Array(batch.length * zDim); // [N, zDim]: float32(z) * float32(psi), as numpy does
-    batch.forEach((seed, i) => {
-      const latent = latentFromSeed(seed, zDim);
-      for (let d = 0; d < zDim; d++) z[i * zDim + d] = Math.fround(latent[d]) * scale;
-    });
+    const z = latentsForSeeds(batch, zDim, psi); // [N, zDim]
     const labels = entry.classes.length
-      ? Int32Array.from(batch, (s) => fixed ?? labelFromSeed(s, zDim, entry.classPrior, entry.classes.length))
+      ? Int32Array.from(batch, (s) => fixed ?? classForSeed(s, zDim, entry.classPrior, entry.classes.length))
       : null;
     images.push(...(await run(tf, loaded, z, labels)));
   }
@@ -178,7 +175,118 @@ function classFromSeed(model, seed) {
   const entry = entryFor(model, "gan", "generate from");
   checkSeed(seed);
   if (!entry.classes.length) return null;
-  return entry.classes[labelFromSeed(seed, entry.zDim, entry.classPrior, entry.classes.length)];
+  return entry.classes[classForSeed(seed, entry.zDim, entry.classPrior, entry.classes.length)];
+}
+
+/** A part that rides with an entry (a VAE's encoder, a GAN's classifier) by its manifest URL: fetched once. */
+async function partFor(url) {
+  const { tf } = await runtime();
+  if (!state.loaded.has(url)) state.loaded.set(url, loadModel(tf, url));
+  try {
+    return await state.loaded.get(url);
+  } catch (error) {
+    state.loaded.delete(url);
+    throw error;
+  }
+}
+
+/** What a model takes from a picture: a model input {width, height, channels, data} of the model's shape is taken as
+ * it is (as genimg.inversion.target_array takes such an array); RGBA {width, height, data} (an ImageData) is
+ * preprocessed as the server's encode tab does (preprocess.js; digits for 28x28 grey models). */
+function modelInputFor(entry, image) {
+  const [size, , channels] = entry.shape;
+  if (image && typeof image === "object" && "channels" in image) {
+    const { width, height, data } = image;
+    if (width !== size || height !== size || image.channels !== channels || !data || data.length !== size * size * channels) {
+      throw new Error(`a model input must be {width: ${size}, height: ${size}, channels: ${channels}, data: ` +
+                      `${size * size * channels} bytes}; for any other picture pass RGBA {width, height, data} ` +
+                      "(an ImageData)");
+    }
+    return { width, height, channels, data: Uint8Array.from(data) };
+  }
+  return modelInput(image, size, channels, size === 28 && channels === 1);
+}
+
+/** A VAE's posterior of a picture -> {mu, logvar (Float32Array [zDim]), input (the preprocessed model input)},
+ * as genimg.encode(vae, model_input(picture)). Rejects with PreprocessError (key: a locale key) for a picture
+ * that cannot become a model input. */
+async function encode(model, imageData) {
+  const entry = entryFor(model, "vae", "encode");
+  if (!entry.encoder) throw new Error(`the ${entry.model} VAE has no encoder on this page (no browser weights for it)`);
+  const input = modelInputFor(entry, imageData);
+  const { tf } = await runtime();
+  const { mu, logvar } = await posterior(tf, await partFor(entry.encoder), input);
+  return { mu, logvar, input };
+}
+
+/** Finds a picture in a GAN, as genimg.invert(gan, picture, steps, classifier): the latent z and class whose image
+ * is nearest it. options: steps (0-2000, default 100), label ('any' or a class name to keep), seeds (starting points
+ * tried, 1-100000), onStep (called with {step, steps, mse, image, z, label} after the start and every 10 steps).
+ * -> {width, height, channels, data, z, label, mse, psnr, step, steps, startSeed, target}. */
+async function invert(model, imageData, options = {}) {
+  const entry = entryFor(model, "gan", "invert into");
+  if (options === null || typeof options !== "object") {
+    throw new Error(`options must be an object {steps, label, seeds, onStep}, got ${describe(options)}`);
+  }
+  const { steps = STEPS, label = "any", seeds = START_SEEDS, onStep = null } = options;
+  if (!Number.isInteger(steps) || steps < 0 || steps > MAX_STEPS) {
+    throw new Error(`steps must be a whole number from 0 to ${MAX_STEPS}, got ${describe(steps)}`);
+  }
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 100000) {
+    throw new Error(`seeds (starting points tried) must be a whole number from 1 to 100000, got ${describe(seeds)}`);
+  }
+  if (onStep !== null && typeof onStep !== "function") {
+    throw new Error(`onStep must be a function (called with {step, steps, mse, image, z, label}), got ${describe(onStep)}`);
+  }
+  const fixed = resolveLabel(entry, label);
+  const target = modelInputFor(entry, imageData);
+  const { tf } = await runtime();
+  const [generator, classifier] = await Promise.all([modelFor(entry),
+                                                     entry.classifier ? partFor(entry.classifier) : null]);
+  const named = (found) => ({ ...found, label: found.labelIndex === null ? null : entry.classes[found.labelIndex] });
+  const report = onStep && ((found) => onStep({ step: found.step, steps: found.steps, mse: found.mse,
+    image: { width: found.width, height: found.height, channels: found.channels, data: found.data },
+    z: found.z, label: named(found).label }));
+  const found = await invertTarget(tf, { generator, classifier }, target,
+                                   { steps, seeds, label: fixed, every: EVERY, onStep: report });
+  const { labelIndex, ...result } = named(found);
+  return { ...result, target };
+}
+
+/** A GAN's discovered directions (genimg.directions) -> {vectors [K][zDim] Float32Array rows, varianceShare [K],
+ * labels [K] ('d0 · 8.1%')}, or null when it has none. Move a latent with editedLatent(z, offsets, vectors). */
+async function directions(model) {
+  const entry = entryFor(model, "gan", "edit");
+  if (!entry.directions) return null;
+  const found = (await modelFor(entry)).manifest.directions;
+  return { vectors: found.vectors.map((row) => Float32Array.from(row)), varianceShare: [...found.varianceShare],
+           labels: [...found.labels] };
+}
+
+/** The latent a seed names for a VAE, as genimg.sampling.latents_for_seeds(vae, [seed], psi, prior)[0]: prior
+ * 'learned' (its Gaussian mixture), 'standard' (N(0, I)) or null (learned when the VAE has one). */
+async function vaeLatentFromSeed(model, seed, psi = 1.0, prior = null) {
+  const entry = entryFor(model, "vae", "sample from");
+  checkSeed(seed);
+  if (typeof psi !== "number" || !Number.isFinite(psi)) {
+    throw new Error(`psi must be a finite number (1 = no truncation), got ${describe(psi)}`);
+  }
+  if (prior !== null && prior !== "learned" && prior !== "standard") {
+    throw new Error(`prior must be one of learned, standard (or null for the default), got ${describe(prior)}`);
+  }
+  if (prior === "learned" && !entry.hasPrior) {
+    throw new Error("this VAE has no learned prior (no prior.safetensors beside its weights); fit one with " +
+                    "`python -m genimg.train prior DIR`, or use prior='standard'");
+  }
+  if (prior === "standard" || !entry.hasPrior) return latentsForSeeds([seed], entry.zDim, psi);
+  const key = `${entry.model}/prior`;
+  if (!state.loaded.has(key)) state.loaded.set(key, modelFor(entry).then(loadPrior));
+  try {
+    return latentFromSeedUnderPrior(await state.loaded.get(key), seed, psi);
+  } catch (error) {
+    state.loaded.delete(key);
+    throw error;
+  }
 }
 
 const defaultEntry = config.models.find((m) => m.model === config.default?.model && m.kind === config.default?.kind)
@@ -199,6 +307,11 @@ window.genimg = {
   decodeMany, // (model, [z, ...]) -> images: one forward pass
   generateFromLatents, // (model, [z * psi, ...], [className, ...]) -> images
   classFromSeed, // (model, seed) -> the class label 'any' draws for that seed, or null
+  encode, // (model, imageData) -> {mu, logvar, input}: a VAE's posterior of a picture
+  invert, // (model, imageData, {steps, label, seeds, onStep}) -> the GAN's nearest image, its z and class
+  directions, // (model) -> a GAN's discovered directions {vectors, varianceShare, labels}, or null
+  editedLatent, // (z, offsets, vectors) -> z + offsets @ vectors[:K], as genimg.sampling.latents
+  vaeLatentFromSeed, // (model, seed, psi, prior) -> a VAE's z for a seed under its learned or standard prior
   /** "loading", then "ready" (the runtime and the default model are in) or "failed" (the page uses the server). */
   get status() { return state.status; },
   /** "wasm" or "cpu" once the runtime is loaded; null before (or when it could not load). */

@@ -1,23 +1,23 @@
 """The GAN tab's "is it just copying?" section: one seed's sample beside its three nearest training images (in the
 dataset's own classifier's feature space), with the distances set against how near held-out test images come.
-Clicking a gallery image asks for that seed. The index is built from the data cache on first use
+Only the server can answer (it holds the training set): the view (web/views/copying.js) asks `nearest_training`
+for a seed typed there or a gallery picture clicked. The index is built from the data cache on first use
 (genimg/app/nearest.py); without the cached dataset the section says how to fetch it.
+
+Public event (README "API"): `nearest_training(model, seed, psi, label)`.
 """
 
-import re
-
 import gradio as gr
-import numpy as np
 from PIL import Image
 
-from ...images import to_pil, upscale
-from ...sampling import generate, labels_for_seeds, latent_from_seed
-from ..checks import check_psi, check_seed, user_errors
-from ..i18n import request_language, text
-from ..nearest import NearestTraining, NotAvailable
-from ..registry import Registry
-
-GALLERY_SIDE = 128
+from ....images import to_pil, upscale
+from ....sampling import generate, labels_for_seeds, latents
+from ...checks import check_psi, check_seed, user_errors
+from ...i18n import request_language, text
+from ...limits import GALLERY_SIDE
+from ...nearest import NearestTraining, NotAvailable
+from ...page import api_endpoint, view
+from ...registry import Registry
 
 
 class CopyingSection:
@@ -35,7 +35,7 @@ class CopyingSection:
         with user_errors(lang):
             seed, psi = check_seed(seed, "seed"), check_psi(psi)
             labels = labels_for_seeds(gan, [seed], label or "any")
-        image = generate(gan, latent_from_seed(seed, gan.z_dim)[None] * np.float32(psi), labels)[0]
+        image = generate(gan, latents([seed], gan.z_dim, psi), labels)[0]
         gallery = [(upscale(to_pil(image), GALLERY_SIDE), text("gan_caption", lang).format(seed=seed))]
         try:
             neighbours, index = self.training.nearest(model, image)
@@ -55,31 +55,11 @@ class CopyingSection:
         """The button's event: nearest_training in the request's language."""
         return self.nearest_training(model, seed, psi, label, request_language(request))
 
-    def nearest_of_selected(self, model: str, psi: float, label: str, evt: gr.SelectData, request: gr.Request
-                            ) -> tuple[int, list[tuple[Image.Image, str]], str]:
-        """A click on a gallery image ('seed N') -> that seed, and its nearest training images."""
-        caption = (evt.value.get("caption") if isinstance(evt.value, dict) else None) or ""
-        found = re.search(r"(\d+)\s*$", caption)  # 'seed 42', or the same in the user's language
-        if found is None:
-            raise gr.Error(f"cannot tell which seed this gallery image is (caption {caption!r}); "
-                           "type the seed into 'is it just copying?' instead")
-        seed = int(found.group(1))
-        return (seed, *self.nearest_training(model, seed, psi, label, request_language(request)))
-
     def build(self, i18n: gr.I18n) -> None:
         with gr.Accordion(i18n("gan_nearest_accordion"), open=False):
             gr.Markdown(i18n("gan_nearest_help"))
-            with gr.Row():
-                self.seed = gr.Number(0, label=i18n("gan_nearest_seed_label"), precision=0, minimum=0, min_width=100)
-                self.find = gr.Button(i18n("gan_nearest_button"), min_width=100)
-            self.gallery = gr.Gallery(label=i18n("gan_nearest_gallery_label"), columns=4, format="png",
-                                      object_fit="contain", height="auto", elem_id="gan-nearest")
-            self.note = gr.Markdown()
+            self.view = view("copying", "gan-nearest")
 
-    def wire(self, model: gr.Dropdown, samples: gr.Gallery, psi: gr.Slider, label: gr.Dropdown) -> None:
-        """The button, and a click on an image of the GAN tab's gallery."""
-        gan_queue = {"concurrency_id": "gan", "concurrency_limit": 2}
-        self.find.click(self.nearest_event, [model, self.seed, psi, label], [self.gallery, self.note],
-                        api_name="nearest_training", **gan_queue)
-        samples.select(self.nearest_of_selected, [model, psi, label], [self.seed, self.gallery, self.note],
-                       api_name="nearest_of_selected", api_visibility="undocumented", **gan_queue)
+    def wire(self, model: gr.Dropdown, psi: gr.Slider, label: gr.Dropdown) -> None:
+        api_endpoint(self.nearest_event, [model, gr.Number(visible=False), psi, label], [gr.Gallery(), gr.Markdown()],
+                     api_name="nearest_training", concurrency_id="gan", concurrency_limit=2)

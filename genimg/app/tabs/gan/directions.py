@@ -1,6 +1,7 @@
 """The GAN tab's discovered-direction editor (GANSpace, genimg/directions.py): one seed, or a latent found by
-inversion, moved along the directions; and the truncation sweep of one seed. Handlers only: the GAN tab lays
-out the sliders and wires them.
+inversion, moved along the directions; and the truncation sweep of one seed. The browser does both
+(web/views/directions.js, with the directions shipped beside the generator's browser weights); these handlers are
+the page's fallback and an endpoint for programs (`edit`, `truncation_sweep`, undocumented).
 """
 
 from collections.abc import Callable
@@ -9,15 +10,16 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from ... import recipes
-from ...checkpoints import CheckpointError
-from ...directions import Directions, load_directions
-from ...sampling import generate, labels_for_seeds, latents, resolve_label
-from ..checks import check_psi, check_seed, check_vector, user_errors
-from ..i18n import text
-from ..registry import Registry
+from .... import recipes
+from ....checkpoints import CheckpointError
+from ....directions import Directions, load_directions
+from ....sampling import generate, labels_for_seeds, latents, resolve_label
+from ...checks import check_psi, check_seed, check_vector, user_errors
+from ...i18n import request_language, text
+from ...limits import PICTURE_SIDE
+from ...page import api_endpoint, view
+from ...registry import Registry
 
-EDIT_SIDE = 256
 SWEEP_STEPS = 9  # psi = 0, 0.125, ..., 1
 
 
@@ -42,12 +44,15 @@ class DirectionEditor:
             self.loaded_directions[model] = found
         return self.loaded_directions[model]
 
-    def edit(self, model: str, base: dict | None, seed, psi: float, label: str, *offsets: float) -> Image.Image:
-        """The direction sliders: seed (or a found latent, `base`) moved along the discovered directions."""
-        gan, found = self.registry.get(model, "gan").model, self.directions(model)
+    def edit(self, model: str, base: dict | None, seed, psi: float, label: str, offsets: list,
+             request: gr.Request | None = None) -> Image.Image:
+        """The direction sliders: seed (or a found latent, `base` = {"z", "label"}) moved along the discovered
+        directions by `offsets` (one number per direction, in standard deviations)."""
+        lang = request_language(request)
+        gan, found = self.registry.get(model, "gan", lang).model, self.directions(model)
         if found is None:
-            raise gr.Error(text("gan_no_directions", "en").format(model=model))
-        with user_errors():
+            raise gr.Error(text("gan_no_directions", lang).format(model=model))
+        with user_errors(lang):
             offsets = check_vector(list(offsets)[:len(found.vectors)], len(found.vectors), "direction offsets")
             if base:
                 z = check_vector(base.get("z"), gan.z_dim, "the found latent") + offsets @ found.vectors
@@ -60,16 +65,29 @@ class DirectionEditor:
                 images = generate(gan, z, labels_for_seeds(gan, [seed], label))
                 directions_id = recipes.file_id(self.registry.get(model, "gan").path / "directions.safetensors")
                 fields = {"seeds": [seed], "psi": psi, "label": label, "offsets": offsets, "directions": directions_id}
-        scale = max(1, EDIT_SIDE // max(images.shape[1:3]))
+        scale = max(1, PICTURE_SIDE // max(images.shape[1:3]))
         return recipes.picture(images, self.recipe(model, scale=scale, **fields))
 
-    def truncation_sweep(self, model: str, seed: int, label: str) -> Image.Image:
+    def truncation_sweep(self, model: str, seed: int, label: str, request: gr.Request | None = None) -> Image.Image:
         """One seed at psi = 0, 0.125, ..., 1 in a row: from the average image to the seed's own."""
-        gan = self.registry.get(model, "gan").model
-        with user_errors():
+        lang = request_language(request)
+        gan = self.registry.get(model, "gan", lang).model
+        with user_errors(lang):
             seed, label = check_seed(seed, "seed"), label or "any"
             psis = [float(p) for p in np.linspace(0, 1, SWEEP_STEPS)]
             images = generate(gan, latents([seed] * SWEEP_STEPS, gan.z_dim, psis),
                               labels_for_seeds(gan, [seed] * SWEEP_STEPS, label))
         return recipes.picture(images, self.recipe(model, seeds=[seed] * SWEEP_STEPS, psi=psis, label=label,
                                                          columns=SWEEP_STEPS, scale=2))
+
+    def build(self, i18n: gr.I18n) -> None:
+        with gr.Accordion(i18n("gan_directions_accordion"), open=False, elem_id="gan-directions-section"):
+            self.view = view("directions", "gan-directions")
+
+    def wire(self, model: gr.Dropdown, psi: gr.Slider, label: gr.Dropdown) -> None:
+        hidden = {"api_visibility": "undocumented", "concurrency_id": "gan", "concurrency_limit": 2}
+        seed = gr.Number(visible=False)
+        api_endpoint(self.edit, [model, gr.JSON(visible=False), seed, psi, label, gr.JSON(visible=False)],
+                     gr.Image(format="png"), api_name="edit", **hidden)
+        api_endpoint(self.truncation_sweep, [model, seed, label], gr.Image(format="png"), api_name="truncation_sweep",
+                     **hidden)

@@ -1,0 +1,178 @@
+"""The Gradio shell of the browser page (genimg/app/web/page.js): what the tabs use to put the page's views and
+hooks on a gr.Blocks page, and what launch() needs for it.
+
+- `head(registry, first)`: the <head> for launch(head=...): the runtime's config and genimg.js (web_assets), the
+  page's config (models, tabs, strings, VAE slider orders) and page.js.
+- `view(name)`: a gr.HTML that page.js fills with a view (gallery, VAE picture, pad, ...), mounted from its
+  one-line js_on_load.
+- `hook("set", "psi")` etc.: the one-line `js=` of an event with fn=None that hands control values to page.js.
+- `Sync`: a gr.HTML page.js triggers when the state changed outside Gradio (a link, "random", the pad, a recipe):
+  its event's js returns the state's values for the controls it was given (a dict: name -> component).
+- `LanguageCookie`: middleware that puts web/boot.js first in the page's <head>: it makes the link's `lang` (the
+  language switch) the page's language before Gradio starts, and sets the cookie i18n.request_language reads.
+
+No handlers here; no JavaScript beyond one-line calls (the code is in genimg/app/web/).
+"""
+
+import json
+from pathlib import Path
+
+import gradio as gr
+
+from .. import recipes
+from ..checkpoints import CheckpointError
+from ..directions import load_directions
+from ..version import __version__
+from . import web_assets
+from .i18n import TABLES
+from .registry import Registry
+
+TABS = ("gan", "vae", "encode", "card", "how", "lab")
+LESSONS = ("ring", "mode_collapse", "vanishing", "d_strong", "d_weak", "vae", "posterior_collapse")  # lab/presets.js
+PAGE_JS = web_assets.WEB / "page.js"
+BOOT_JS = web_assets.WEB / "boot.js"
+# Locale keys the browser side reads (views, notices); the rest are Gradio's (labels) or the server's (notes).
+NOT_FOR_PAGE = ("lab_", "how_", "card_", "chart_")
+
+
+def page_strings() -> dict[str, dict[str, str]]:
+    """{"en": {...}, "zh": {...}}: the locale keys page.js and its views use (short strings, no Markdown)."""
+    return {language: {k: v for k, v in table.items() if not k.endswith("_md") and not k.startswith(NOT_FOR_PAGE)}
+            for language, table in TABLES.items()}
+
+
+def direction_labels(gan) -> dict | None:
+    """{"labels": ["d0 · 8.1%", ...]} for a GAN checkpoint's discovered directions, or None without them."""
+    if gan is None:
+        return None
+    try:
+        found = load_directions(gan.path, gan.model.z_dim)
+    except CheckpointError:
+        return None
+    return {"labels": found.labels()} if found is not None else None
+
+
+def page_config(registry: Registry, first: str | None, points: dict[str, str | None]) -> dict:
+    """What page.js reads: the models and what each serves (state.js's context), the strings, VAE slider orders."""
+    models = {}
+    for dataset in registry.datasets():
+        gan, vae = registry.checkpoints.get((dataset, "gan")), registry.checkpoints.get((dataset, "vae"))
+        models[dataset] = {"classes": registry.class_choices(dataset)[1:], "zDim": vae.model.z_dim if vae else 0,
+                           "gan": gan is not None, "vae": vae is not None,
+                           "prior": bool(vae is not None and vae.model.prior is not None),
+                           # what recipes name (recipes.checkpoint_id), and the editor's sliders without the runtime
+                           "checkpoints": {kind: recipes.checkpoint_id(c.path)
+                                           for kind, c in (("gan", gan), ("vae", vae)) if c is not None},
+                           "directions": direction_labels(gan)}
+    vae = {dataset: {"order": [int(d) for d in stats.order], "points": points.get(dataset)}
+           for dataset, stats in registry.stats.items()}
+    return {"context": {"models": models, "tabs": list(TABS), "lessons": list(LESSONS), "first": first},
+            "strings": page_strings(), "vae": vae, "version": __version__}
+
+
+def head(registry: Registry, first: str | None, examples: dict[str, list[Path]] | None = None) -> str:
+    """launch(head=...): the runtime's config, then the page's config + page.js (which imports genimg.js).
+    `examples`: pictures the encode view offers, per model (served from where they are)."""
+    models: dict[str, dict] = {}
+    for (dataset, kind), checkpoint in registry.checkpoints.items():
+        models.setdefault(dataset, {})[kind] = checkpoint.model
+    runtime = web_assets.setup(models, default=None, entry=None)  # page.js imports genimg.js
+    points = {dataset: web_assets.test_points(stats) for dataset, stats in registry.stats.items()}
+    config = page_config(registry, first, points)
+    examples = examples or {}
+    gr.set_static_paths(sorted({str(path.parent) for paths in examples.values() for path in paths}))
+    config["examples"] = {model: [web_assets.file_url(path) for path in paths] for model, paths in examples.items()}
+    data = json.dumps(config, separators=(",", ":"), ensure_ascii=False)
+    data = data.replace("</", "<\\/")  # no early </script>
+    return runtime + f'<script type="application/json" id="genimg-page">{data}</script>\n' + \
+        web_assets.module_script(PAGE_JS) + "\n"
+
+
+def page_url() -> str:
+    """page.js's URL, exactly as <head> loads it: a view's import() of it then gets the same module instance."""
+    return web_assets.versioned_url(PAGE_JS)
+
+
+def view(name: str, elem_id: str, **kwargs) -> gr.HTML:
+    """A gr.HTML page.js fills with view `name` (genimg/app/web/views/); empty until page.js has loaded."""
+    return gr.HTML("", elem_id=elem_id, padding=False, page=page_url(), view=name,
+                   js_on_load="import(new URL(props.page, document.baseURI).href)"
+                              ".then((page) => page.mount(element, props.view));", **kwargs)
+
+
+def hook(function: str, *fields: str) -> str:
+    """An event's js: its inputs handed to window.genimg.page.<function>, prefixed by `fields` as strings;
+    'set' with one field makes {field: value}. Does nothing before page.js has loaded."""
+    if function == "set" and len(fields) == 1:
+        return f"(value) => window.genimg?.page?.set({{{json.dumps(fields[0])}: value}}) ?? []"
+    quoted = "".join(f"{json.dumps(field)}, " for field in fields)
+    return f"(...values) => window.genimg?.page?.{function}({quoted}...values) ?? []"
+
+
+def api_endpoint(fn, inputs, outputs, api_name: str, **kwargs):
+    """An endpoint for gradio_client, MCP and the page's fallback (server.js) with no button on the page: a hidden
+    trigger. `outputs` are new components (they are hidden here); `inputs` may be the page's own controls."""
+    outputs_list = outputs if isinstance(outputs, list) else [outputs]
+    for component in outputs_list:
+        component.visible = False
+    return gr.Button(visible=False).click(fn, inputs, outputs, api_name=api_name, **kwargs)
+
+
+def set_to(field: str, value) -> str:
+    """An event's js that sets one state field to a constant (a tab's select event: {tab: "vae"})."""
+    return f"() => window.genimg?.page?.set({{{json.dumps(field)}: {json.dumps(value)}}}) ?? []"
+
+
+class Sync:
+    """A gr.HTML page.js triggers to show the state in Gradio's controls: `controls` maps a state field (or 'z<k>' for
+    VAE slider k) to its component; the event's js returns page.js's controlValues() in that order."""
+
+    def __init__(self, controls: dict[str, gr.components.Component]):
+        self.controls = controls
+        self.html = gr.HTML("", elem_id="genimg-sync", padding=False, names=list(controls), page=page_url(),
+                            js_on_load="import(new URL(props.page, document.baseURI).href)"
+                                       ".then((page) => page.connect(trigger, props.names));")
+        self.html.change(None, None, list(controls.values()), js="() => window.genimg.page.controlValues()",
+                         queue=False, show_progress="hidden", api_visibility="private")
+
+
+# ---- the language: ?lang= (and the switch) before Gradio starts, and in the server's answers ----------------------
+
+class LanguageCookie:
+    """ASGI middleware: the page's HTML gets web/boot.js first in its <head> (it sets navigator.language from the
+    link's `lang` before Gradio picks its labels' language, and the genimg-lang cookie the server reads)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") != "http" or scope.get("method") != "GET" or not scope.get("path", "").endswith("/"):
+            return await self.app(scope, receive, send)
+        tag = f'<script src="{web_assets.versioned_url(BOOT_JS)}"></script>'.encode()
+        start = {}
+
+        async def send_with_boot(message):
+            if message["type"] == "http.response.start":
+                start.update(message)  # held until the body is known to be the page's HTML
+                return
+            if message["type"] == "http.response.body" and start:
+                headers = dict(start.get("headers", []))
+                body = message.get("body", b"")
+                if headers.get(b"content-type", b"").startswith(b"text/html") and b"<head>" in body:
+                    body = body.replace(b"<head>", b"<head>" + tag, 1)
+                    start["headers"] = [(k, str(len(body)).encode() if k.lower() == b"content-length" else v)
+                                        for k, v in start.get("headers", [])]
+                await send(dict(start))
+                start.clear()
+                return await send({**message, "body": body})
+            await send(message)
+
+        return await self.app(scope, receive, send_with_boot)
+
+
+def launch_options(registry: Registry, first: str | None, examples: dict[str, list[Path]] | None = None) -> dict:
+    """launch(**...) for the page: its <head> and the middleware (cache headers, the language boot script)."""
+    kwargs = web_assets.app_kwargs()
+    kwargs["middleware"].append(web_assets.Middleware(LanguageCookie))
+    return {"head": head(registry, first, examples), "app_kwargs": kwargs}
+

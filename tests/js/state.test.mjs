@@ -1,0 +1,87 @@
+// The page state (genimg/app/web/state.js): links round-trip, bad values fall back with a notice, a model switch
+// resets what belonged to the old model. Node's built-in runner: `node --test tests/js/`.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { createStore, defaults, FIELDS, parseQuery, toQuery } from "../../genimg/app/web/state.js";
+
+const context = {
+  models: {
+    mnist: { classes: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], zDim: 4, gan: true, vae: true, prior: true },
+    emoji: { classes: ["Flags", "Animals & Nature"], zDim: 2, gan: true, vae: true, prior: false },
+  },
+  tabs: ["gan", "vae", "encode", "card", "how", "lab"],
+  lessons: ["ring", "collapse"],
+  languages: ["en", "zh"],
+};
+
+test("defaults name the first model, its z and its prior", () => {
+  const state = defaults(context);
+  assert.equal(state.model, "mnist");
+  assert.deepEqual(state.z, [0, 0, 0, 0]);
+  assert.equal(state.prior, "learned");
+  assert.equal(defaults(context, "emoji").prior, "standard");
+});
+
+test("a link round-trips every field", () => {
+  const query = "tab=vae&model=mnist&seeds=3-5,42&psi=0.7&class=7&z=1,-0.5,0,2.25&prior=standard&a=4&b=9&t=0.25" +
+    "&lesson=ring&lang=zh";
+  const { state, notices } = parseQuery(query, context);
+  assert.deepEqual(notices, []);
+  assert.deepEqual(state, { tab: "vae", model: "mnist", seeds: "3-5,42", psi: 0.7, class: "7", z: [1, -0.5, 0, 2.25],
+                            prior: "standard", a: 4, b: 9, t: 0.25, lesson: "ring", lang: "zh" });
+  assert.equal(toQuery(state), query);
+  assert.deepEqual(parseQuery(toQuery(state), context).state, state);
+});
+
+test("bad values fall back to their defaults, one notice each saying why", () => {
+  const { state, notices } = parseQuery("model=cifar&seeds=5-&psi=9&class=Flags&z=1,2&t=x&colour=red", context);
+  assert.deepEqual(state, defaults(context));
+  const by = Object.fromEntries(notices.map((n) => [n.param, n.key]));
+  assert.deepEqual(by, { colour: "link_reason_unknown", model: "link_reason_choice", seeds: "error_seed_syntax",
+                         psi: "link_reason_range", class: "link_reason_choice", z: "link_reason_z",
+                         t: "link_reason_range" });
+  assert.equal(notices.find((n) => n.param === "psi").fields.high, 2);
+});
+
+test("a class and z are checked against the model the link names", () => {
+  const { state, notices } = parseQuery("model=emoji&class=Flags&z=0.5,-1", context);
+  assert.deepEqual(notices, []);
+  assert.equal(state.class, "Flags");
+  assert.deepEqual(state.z, [0.5, -1]);
+  assert.equal(parseQuery("model=emoji&prior=learned", context).notices[0].key, "link_reason_no_prior");
+});
+
+test("seeds are kept in their shortest form; over 64 images is refused", () => {
+  assert.equal(parseQuery("seeds=0, 1 ,2,3,10", context).state.seeds, "0-3,10");
+  assert.equal(parseQuery("seeds=0-64", context).notices[0].key, "error_too_many_seeds");
+});
+
+test("a model switch resets class, z and prior, and tells subscribers what changed", () => {
+  const store = createStore(context, parseQuery("class=7&z=1,1,1,1", context).state);
+  const seen = [];
+  store.subscribe((state, changed) => seen.push(changed));
+  assert.deepEqual(store.set({ model: "emoji" }), ["model", "class", "z", "prior"]);
+  assert.deepEqual(store.get().z, [0, 0]);
+  assert.equal(store.get().class, "any");
+  assert.deepEqual(seen, [["model", "class", "z", "prior"]]);
+  assert.deepEqual(store.set({ model: "emoji" }), []); // no change, no call
+  assert.equal(seen.length, 1);
+  store.set({ model: "mnist", class: "3" }); // the same patch may set the new model's class
+  assert.equal(store.get().class, "3");
+});
+
+test("set refuses what a link would ignore, naming the field", () => {
+  const store = createStore(context);
+  assert.throws(() => store.set({ psi: -1 }), /psi: -1 is not accepted/);
+  assert.throws(() => store.set({ colour: "red" }), /no field "colour"/);
+  assert.throws(() => store.set({ model: "cifar" }));
+  assert.equal(store.get().psi, 1);
+});
+
+test("get returns a copy", () => {
+  const store = createStore(context);
+  store.get().z[0] = 3;
+  assert.deepEqual(store.get().z, [0, 0, 0, 0]);
+  assert.deepEqual(Object.keys(store.get()), FIELDS);
+});
