@@ -57,17 +57,18 @@ card_tab, how_tab, lab_tab = CardTab(registry), HowTab(registry, EXAMPLES), LabT
 FOLLOW_MODEL = [gan_tab, vae_tab, encode_tab, card_tab]  # tabs whose server-made parts change with the model
 
 
-def model_updates(model: str, lang: str) -> dict:
-    """Every server-side update a model switch makes, tab by tab (each tab's on_model: {component: update})."""
+def model_updates(model: str, lang: str, label: str = "any") -> dict:
+    """Every server-side update a model switch makes, tab by tab (each tab's on_model: {component: update}); `label`
+    is the page state's class, which the class list keeps when the model has it."""
     updates = {}
     for tab in FOLLOW_MODEL:
-        updates.update(tab.on_model(model, lang))
+        updates.update(tab.on_model(model, lang, label) if tab is gan_tab else tab.on_model(model, lang))
     return updates
 
 
-def model_changed(model: str, request: gr.Request) -> dict:
+def model_changed(model: str, label: str, request: gr.Request) -> dict:
     """The model selector changed (or the page opened): model_updates in the request's language."""
-    return model_updates(model, request_language(request))
+    return model_updates(model, request_language(request), label)
 
 
 with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
@@ -102,9 +103,13 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
 # outputs are the components the tabs' on_model updates name (asked outside the page's context, where the
 # updates they build are not rendered as components of their own).
 SWITCH_OUTPUTS = list(dict.fromkeys(c for ds in DATASETS for c in model_updates(ds, "en")))
-with demo:
-    gr.on([demo.load, model.change], model_changed, model, SWITCH_OUTPUTS, api_name="select_model",
-          api_visibility="undocumented", show_progress="hidden")
+with demo:  # asked for the page state's model (tagged: a late answer for an old model is never the last one), then
+    # the controls show the state again (new choices must not drop a value the state holds)
+    state_class = gr.Textbox(visible=False)  # the state's class: the class list's own value is checked against
+    # the choices Gradio last sent, which may be the old model's
+    gr.on([demo.load, model.change], model_changed, [model, state_class], SWITCH_OUTPUTS, api_name="select_model",
+          api_visibility="undocumented", show_progress="hidden", js=hook("stateModel", passthrough=True)).then(
+        None, None, None, js=hook("sync"), queue=False, show_progress="hidden", api_visibility="private")
 
 # A classroom presses Generate at once: nothing is turned away (the page draws in the browser; these are programs
 # and the fallback), and each event's concurrency limit keeps the CPU's work bounded.

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import genimg  # noqa: E402
 from genimg import data  # noqa: E402
-from genimg.invert import STEPS, classifier_beside  # noqa: E402
+from genimg.inversion import STEPS, classifier_beside  # noqa: E402
 
 BANK = 10_000
 TARGET_RATIO, TARGET_SECONDS = 0.5, 3.0

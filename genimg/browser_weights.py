@@ -498,7 +498,8 @@ def export(model: nn.Module, dtype: str = "auto", part: str | None = None,
     }
     if part == "generator":
         manifest["directions"] = None if directions is None else {
-            "vectors": np.asarray(directions.vectors, np.float32).tolist(),  # (K, z_dim), float32 values exactly
+            # (K, z_dim): each float32 in its shortest decimal that reads back as the same float32 (9 digits at most)
+            "vectors": [[float(str(v)) for v in row] for row in np.asarray(directions.vectors, np.float32)],
             "varianceShare": np.asarray(directions.variance_share, np.float64).tolist(),  # (K,)
             "labels": directions.labels()}
     if part == "decoder":

@@ -27,7 +27,7 @@ from genimg import directions as gan_directions
 from genimg import recipes
 from genimg.app.i18n import EN, ZH
 from genimg.app.tabs.card import METRICS
-from genimg.app.tabs.encode import ENCODE_PICKS
+from genimg.app.tabs.encode import ENCODE_PICKS, encode_examples
 from genimg.checkpoints import save_model
 from genimg.models import VAE, Discriminator, Generator
 
@@ -124,7 +124,6 @@ def test_gan_tools_answer(served, tmp_path):
     assert len(recipes.read(found)["z"]) == 8
     with pytest.raises(AppError, match="no image"):
         client.predict("mnist", None, api_name="/invert")
-    assert Image.open(client.predict("mnist", numbers, 3, 5, api_name="/interpolate_found")).n_frames == 8
 
     # the looping MP4, the ZIP, the sweep, the direction sliders and a PNG that restores the controls
     with av.open(client.predict("mnist", 3, 8, 12, 1.0, "any", api_name="/video")) as video:
@@ -136,10 +135,13 @@ def test_gan_tools_answer(served, tmp_path):
         assert recipes.read(archive.read("seed0009.png"))["seeds"] == [9]
     assert recipes.read(client.predict("mnist", 5, "any", api_name="/truncation_sweep"))["psi"][-1] == 1.0
     sliders = [1.5, -1.0, 0.5]
-    edited = client.predict("mnist", 5, 1.0, "any", *sliders, api_name="/edit")  # (the gr.State base is no input)
+    edited = client.predict("mnist", None, 5, 1.0, "any", sliders, api_name="/edit")  # base None: edit seed 5
     assert recipes.read(edited)["offsets"] == sliders
     restored = client.predict("mnist", handle_file(edited), api_name="/open_recipe")
-    assert list(restored[:4]) == ["5", 1.0, "any", 5] and list(restored[-3:]) == sliders
+    assert restored["seeds"] == [5] and restored["psi"] == 1.0 and restored["offsets"] == sliders
+    found_again = client.predict("mnist", {"z": numbers["z"], "label": numbers["label"]}, 0, 1.0, "any", [0, 0, 0],
+                                 api_name="/edit")  # base: the found latent, as the page's fallback sends it
+    assert recipes.read(found_again)["z"] == pytest.approx(numbers["z"], abs=1e-5)
     plain = tmp_path / "plain.png"
     Image.new("L", (8, 8)).save(plain)
     with pytest.raises(AppError, match="no genimg recipe"):
@@ -162,22 +164,13 @@ def test_every_api_name_answers(served, digit):
     assert "PSNR" in text and len(numbers["mu"]) == z_dim and all(map(is_png, (seen, recon, draws)))
     assert len(chart["value"]["data"]) == 3 * z_dim  # the posterior chart: mean, mean - std, mean + std
 
-    # the UI's own events (undocumented, but callable)
-    sliders = len(app.vae_tab.sliders)
-    image, z = client.predict("mnist", *[1.0] + [0.0] * (sliders - 1), api_name="/slide_sliders")
-    assert sum(abs(v) for v in z) == 1.0
-    assert len(client.predict("mnist", 4, "standard", api_name="/random_latent")) == sliders + 2
+    # the page's fallback endpoints (undocumented, but callable)
+    assert len(client.predict("mnist", 4, "standard", api_name="/latent_from_seed")) == z_dim
     with pytest.raises(AppError, match="this VAE has no learned prior"):  # the tiny VAE has none
-        client.predict("mnist", 4, "learned", api_name="/random_latent")
-    assert client.predict("mnist", api_name="/reset_latent")[sliders] == [0.0] * z_dim
-    assert client.predict("mnist", numbers, api_name="/latent_from_upload")[sliders] == pytest.approx(
-        np.clip(numbers["mu"], -3, 3), abs=0.006)
-    assert len(client.predict("mnist", numbers, api_name="/edit_in_sliders")) == sliders + 2  # + the tab switch
-    assert "-" in client.predict(api_name="/random_seeds")
-    blank = {"background": None, "layers": [], "composite": None}
-    with pytest.raises(AppError, match="no image"):
-        client.predict("mnist", blank, api_name="/reconstruct_sketch")
-    assert len(client.predict("mnist", api_name="/select_model")) > sliders
+        client.predict("mnist", 4, "learned", api_name="/latent_from_seed")
+    with zipfile.ZipFile(client.predict("mnist", "3-4", 1.0, "any", api_name="/download_all")) as archive:
+        assert archive.namelist() == ["seed0003.png", "seed0004.png"]
+    assert len(client.predict("mnist", api_name="/select_model")) > len(app.vae_tab.sliders)
 
 
 @pytest.mark.parametrize("api_name, args, message", [
@@ -218,7 +211,7 @@ def test_nothing_outside_the_cache_is_served(served, path):
 def test_how_it_works_answers_in_the_browsers_language(served):
     app, client, url = served
     real, fake, verdict = client.predict("mnist", "3", 5, api_name="/how_discriminator")  # model, digit, seed
-    assert Image.open(real).size == Image.open(fake).size == (140, 140) and "real test digit" in verdict
+    assert Image.open(real).size == Image.open(fake).size == (140, 140) and "real test image" in verdict
     digit, *gan_curves, kl_plot, kl_text, vae_losses, vae_kl, numbers = client.predict("mnist", "3",
                                                                                       api_name="/how_live")
     assert digit["value"] == "3" and len(kl_plot["value"]["data"]) == 4  # one bar per dimension
@@ -228,7 +221,7 @@ def test_how_it_works_answers_in_the_browsers_language(served):
 
     chinese = Client(url, verbose=False, headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
     try:
-        assert "真实测试数字" in chinese.predict("mnist", "3", 5, api_name="/how_discriminator")[2]
+        assert "真实测试图像" in chinese.predict("mnist", "3", 5, api_name="/how_discriminator")[2]
         assert chinese.predict("mnist", "3", api_name="/how_live")[-1] == ZH["how_no_history"]
         with pytest.raises(AppError, match="不是种子也不是区间"):  # errors in the browser's language too
             chinese.predict("mnist", "seven", 1.0, "any", api_name="/sample")
@@ -239,7 +232,7 @@ def test_how_it_works_answers_in_the_browsers_language(served):
         chinese.close()
     french_first = Client(url, verbose=False, headers={"Accept-Language": "fr-FR,zh;q=0.9"})
     try:  # the browser shows English labels (it goes by its first language only), so the notes are English too
-        assert "real test digit" in french_first.predict("mnist", "3", 5, api_name="/how_discriminator")[2]
+        assert "real test image" in french_first.predict("mnist", "3", 5, api_name="/how_discriminator")[2]
     finally:
         french_first.close()
 
@@ -251,7 +244,7 @@ def test_how_it_works_answers_in_the_browsers_language(served):
         assert real is None and fake is None and "No discriminator" in verdict
     finally:
         shutil.move(saved.with_name("discriminator.away"), saved)
-    with pytest.raises(AppError, match="less than minimum value 0"):  # Gradio checks
+    with pytest.raises(AppError, match="seed must be a whole number from 0 to"):  # genimg checks, in the language
         client.predict("mnist", "3", -1, api_name="/how_discriminator")
 
 
@@ -268,15 +261,15 @@ def test_every_translation_key_the_app_uses_exists():
 def test_encode_examples_name_only_models_with_a_vae_and_each_one_encodes(tmp_path):
     root = tiny_mnist_checkpoints(tmp_path / "mnist_only")
     app = import_app(root)
-    rows = app.encode_tab.examples(app.EXAMPLES)
-    assert set(rows) == {"mnist"}  # no emoji VAE here, so no emoji table
+    rows = encode_examples(app.registry, app.EXAMPLES)
+    assert set(rows) == {"mnist"}  # no emoji VAE here, so no emoji examples
 
     emoji_names = ["Smileys & Emotion", "Animals & Nature", "Food & Drink", "People & Body", "Travel & Places"]
     torch.manual_seed(0)
     save_model(VAE(z_dim=4, image_size=64, channels=3, width=8, hidden=16, likelihood="logistic",
                    class_names=emoji_names), root / "emoji" / "vae", card={"dataset": "emoji", "epochs": 1})
     app = import_app(root)
-    rows = app.encode_tab.examples(app.EXAMPLES)
+    rows = encode_examples(app.registry, app.EXAMPLES)
     assert len(rows["emoji"]) == len(ENCODE_PICKS["emoji"]) and len(rows["mnist"]) >= 3
     for ds, path in [(ds, path) for ds, paths in rows.items() for path in paths]:
         model_input, reconstruction, text, *_ = app.encode_tab.reconstruct(ds, path)

@@ -29,6 +29,8 @@ PLOT_COLUMNS = {
 }
 IN_USE, UNUSED = "#4c72b0", "#bbbbbb"
 # Panels per kind: (history keys, {reference line label: y}, locale key of the panel's title and y axis).
+# matplotlib's tab10: one colour per class (the latent pad in the browser draws its points in the same colours)
+TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 LOSS_PANELS = {
     "gan": [(["loss_d", "loss_g"], {f"2 ln 2 = {GAN_EQUILIBRIUM['loss_d']:.3f}": GAN_EQUILIBRIUM["loss_d"],
                                     f"ln 2 = {GAN_EQUILIBRIUM['loss_g']:.3f}": GAN_EQUILIBRIUM["loss_g"]},
@@ -86,11 +88,12 @@ def latent_scatter(points: np.ndarray | None, labels: np.ndarray | None, class_n
     for name, line in contours or []:
         frames.append(pd.DataFrame({"x": line[:, 0].round(3), "y": line[:, 1].round(3), "label": name}))
     value = pd.concat(frames) if frames else pd.DataFrame({"x": [], "y": [], "label": []})
-    greys = dict.fromkeys([name for name, _ in contours or []], "#7f7f7f")
+    # every series gets its colour: a colour map naming only some of them leaves the others without a fill
+    colours = {name: TAB10[k % len(TAB10)] for k, name in enumerate(class_names)}
+    colours.update(dict.fromkeys([name for name, _ in contours or []], "#7f7f7f"))
     title = text("chart_scatter_title", lang).format(count=len(points)) if points is not None else ""
-    return gr.ScatterPlot(value, x_lim=[-limit, limit], y_lim=[limit, -limit], title=title,
-                          color_map=greys or None, x_title=f"z{dims[0]}", y_title=f"z{dims[1]}",
-                          color_title=text("chart_label", lang))
+    return gr.ScatterPlot(value, x_lim=[-limit, limit], y_lim=[limit, -limit], title=title, color_map=colours,
+                          x_title=f"z{dims[0]}", y_title=f"z{dims[1]}", color_title=text("chart_label", lang))
 
 
 def contour_lines(steps: np.ndarray, density: np.ndarray, level: float, spacing: float = 0.06) -> list[np.ndarray]:

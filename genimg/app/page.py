@@ -22,6 +22,7 @@ import gradio as gr
 from .. import recipes
 from ..checkpoints import CheckpointError
 from ..directions import load_directions
+from ..inversion import classifier_beside
 from ..version import __version__
 from . import web_assets
 from .i18n import TABLES
@@ -70,13 +71,27 @@ def page_config(registry: Registry, first: str | None, points: dict[str, str | N
             "strings": page_strings(), "vae": vae, "version": __version__}
 
 
-def head(registry: Registry, first: str | None, examples: dict[str, list[Path]] | None = None) -> str:
-    """launch(head=...): the runtime's config, then the page's config + page.js (which imports genimg.js).
-    `examples`: pictures the encode view offers, per model (served from where they are)."""
+def browser_models(registry: Registry) -> dict[str, dict]:
+    """What the browser runs, per dataset: the GAN and the VAE, and beside the GAN its classifier (inversion's
+    feature loss and start classes) and its discovered directions, when they are there (web_assets.export_models)."""
     models: dict[str, dict] = {}
     for (dataset, kind), checkpoint in registry.checkpoints.items():
         models.setdefault(dataset, {})[kind] = checkpoint.model
-    runtime = web_assets.setup(models, default=None, entry=None)  # page.js imports genimg.js
+        if kind != "gan":
+            continue
+        try:
+            classifier = classifier_beside(checkpoint.path)
+            directions = load_directions(checkpoint.path, checkpoint.model.z_dim)
+        except CheckpointError:  # a broken file: that part stays on the server (the registry lists it)
+            classifier = directions = None
+        models[dataset].update({k: v for k, v in (("classifier", classifier), ("directions", directions)) if v})
+    return models
+
+
+def head(registry: Registry, first: str | None, examples: dict[str, list[Path]] | None = None) -> str:
+    """launch(head=...): the runtime's config, then the page's config + page.js (which imports genimg.js).
+    `examples`: pictures the encode view offers, per model (served from where they are)."""
+    runtime = web_assets.setup(browser_models(registry), default=None, entry=None)  # page.js imports genimg.js
     points = {dataset: web_assets.test_points(stats) for dataset, stats in registry.stats.items()}
     config = page_config(registry, first, points)
     examples = examples or {}
@@ -100,13 +115,14 @@ def view(name: str, elem_id: str, **kwargs) -> gr.HTML:
                               ".then((page) => page.mount(element, props.view));", **kwargs)
 
 
-def hook(function: str, *fields: str) -> str:
+def hook(function: str, *fields: str, passthrough: bool = False) -> str:
     """An event's js: its inputs handed to window.genimg.page.<function>, prefixed by `fields` as strings;
-    'set' with one field makes {field: value}. Does nothing before page.js has loaded."""
+    'set' with one field makes {field: value}. Before page.js has loaded it does nothing, or (passthrough, for an
+    event that goes on to the server) hands the inputs on as they are."""
     if function == "set" and len(fields) == 1:
         return f"(value) => window.genimg?.page?.set({{{json.dumps(fields[0])}: value}}) ?? []"
     quoted = "".join(f"{json.dumps(field)}, " for field in fields)
-    return f"(...values) => window.genimg?.page?.{function}({quoted}...values) ?? []"
+    return f"(...values) => window.genimg?.page?.{function}({quoted}...values) ?? {'values' if passthrough else '[]'}"
 
 
 def api_endpoint(fn, inputs, outputs, api_name: str, **kwargs):

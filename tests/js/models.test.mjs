@@ -112,7 +112,8 @@ test("wasm's forms of the transposed conv give tfjs's conv2dTranspose numbers, a
     ours.dispose();
     theirs.dispose();
   }
-  const loss = (backend) => (latent) => tf.sum(tf.square(applyOps(backend, model, latent, y, { ops, differentiable: true })));
+  const loss = (backend) => (latent) => tf.sum(tf.square(applyOps(backend, model, latent, y,
+                                                                  { ops, differentiable: true })));
   const ours = tf.grad(loss(asWasm))(z);
   const theirs = tf.grad(loss(tf))(z);
   const scale = tf.tidy(() => tf.max(tf.abs(theirs)).dataSync()[0]);
@@ -141,7 +142,8 @@ test("the conv2d input gradient by the turned kernel equals tfjs's own", () => {
   assert.ok(model.backward["0.filter"]);
   const x = tf.tensor4d(weights(2 * 64, 21, 1).map(Math.abs), [2, 8, 8, 1]);
   const ops = model.manifest.ops.slice(0, model.manifest.features);
-  const loss = (differentiable) => (images) => tf.sum(tf.square(applyOps(tf, model, images, null, { ops, differentiable })));
+  const loss = (differentiable) => (images) => tf.sum(tf.square(applyOps(tf, model, images, null,
+                                                                          { ops, differentiable })));
   const ours = tf.grad(loss(true))(x);
   const theirs = tf.grad(loss(false))(x);
   assert.ok(maxAbsDiff(ours, theirs) < 1e-5 && tf.tidy(() => tf.sum(tf.abs(theirs)).dataSync()[0]) > 1e-3);
@@ -181,7 +183,8 @@ test("an encoder's posterior splits mu and logvar and clamps logvar", async () =
     { op: "flatten" }, { op: "linear", weight: "3.weight", bias: "3.bias" }]; // [1, 4, 4, 1] -> [1, 2, 2, 2] -> 4
   const encoder = build({ kind: "vae", part: "encoder", zDim: 2, shape: [4, 4, 1], logvarRange: [-12, 8] }, ops, named);
   const before = tf.memory().numTensors;
-  const { mu, logvar } = await posterior(tf, encoder, { width: 4, height: 4, channels: 1, data: new Uint8Array(16).fill(200) });
+  const input = { width: 4, height: 4, channels: 1, data: new Uint8Array(16).fill(200) };
+  const { mu, logvar } = await posterior(tf, encoder, input);
   assert.equal(tf.memory().numTensors, before);
   assert.equal(mu.length, 2);
   assert.deepEqual(Array.from(logvar), [8, -12]);

@@ -24,12 +24,14 @@ test("round halves to even, as Python's round", () => {
 });
 
 test("transparent pixels become white; opaque ones stay; half-transparent ones use Pillow's 7-bit fixed point", () => {
-  const rgba = { width: 4, height: 1, data: Uint8Array.from([10, 20, 30, 0, 10, 20, 30, 255, 0, 0, 0, 128, 0, 0, 0, 1]) };
+  const pixels = [10, 20, 30, 0, 10, 20, 30, 255, 0, 0, 0, 128, 0, 0, 0, 1];
+  const rgba = { width: 4, height: 1, data: Uint8Array.from(pixels) };
   assert.deepEqual(Array.from(onWhite(rgba).data), [255, 255, 255, 10, 20, 30, 127, 127, 127, 254, 254, 254]);
 });
 
 test("grey is Pillow's ITU-R 601-2 luma in 16-bit fixed point", () => {
-  const rgb = { width: 4, height: 1, channels: 3, data: Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]) };
+  const pixels = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255];
+  const rgb = { width: 4, height: 1, channels: 3, data: Uint8Array.from(pixels) };
   assert.deepEqual(Array.from(toGrey(rgb).data), [76, 150, 29, 255]);
 });
 
@@ -46,7 +48,8 @@ test("resizing keeps a flat picture flat, skips an unchanged side and rounds as 
   assert.deepEqual(Array.from(same.data), [0, 255]);
   assert.notEqual(same.data, pair.data); // a copy, as Pillow's resize to the same size
   const float = resize({ width: 3, height: 1, channels: 1, data: Float32Array.from([0, 1, 0]) }, 6, 1, "lanczos");
-  assert.ok(float.data instanceof Float32Array && Math.max(...float.data) < 1 && Math.min(...float.data) < 0); // overshoot
+  assert.ok(float.data instanceof Float32Array);
+  assert.ok(Math.max(...float.data) < 1 && Math.min(...float.data) < 0); // Lanczos overshoots
 });
 
 test("the ink map inverts a light background and refuses a flat picture with error_no_digit", () => {

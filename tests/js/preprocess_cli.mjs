@@ -11,7 +11,8 @@ for (const job of JSON.parse(readFileSync(process.argv[2], "utf8"))) {
   const data = new Uint8Array(readFileSync(job.rgba));
   try {
     const input = modelInput({ width: job.width, height: job.height, data }, job.imageSize, job.channels, job.digits);
-    results[job.name] = { data: Buffer.from(input.data).toString("base64"), shape: [input.height, input.width, input.channels] };
+    const shape = [input.height, input.width, input.channels];
+    results[job.name] = { data: Buffer.from(input.data).toString("base64"), shape };
   } catch (error) {
     results[job.name] = { error: error.message, key: error.key ?? null };
   }

@@ -85,3 +85,13 @@ test("get returns a copy", () => {
   assert.deepEqual(store.get().z, [0, 0, 0, 0]);
   assert.deepEqual(Object.keys(store.get()), FIELDS);
 });
+
+test("VAE sliders show z in KL order and give it back in dimension order", async () => {
+  const { slidersFromZ, zFromSliders } = await import("../../genimg/app/web/state.js");
+  const order = [1, 3, 0, 2]; // slider k shows dimension order[k]
+  const z = [0.5, -1, 2, 3];
+  const values = slidersFromZ(order, z, 6);
+  assert.deepEqual(values, [-1, 3, 0.5, 2, 0, 0]); // z1, z3, z0, z2, then the hidden sliders
+  assert.deepEqual(zFromSliders(order, values), z);
+  assert.deepEqual(zFromSliders(order, [0.123456, 0, 0, 0]), [0, 0.1235, 0, 0]);
+});

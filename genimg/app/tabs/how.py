@@ -72,7 +72,7 @@ class HowTab:
                                                 label=i18n("how_digit_label"), info=i18n("how_digit_info"),
                                                 elem_id="how-digit")
                             seed = gr.Number(0, label=i18n("how_seed_label"), info=i18n("how_seed_info"),
-                                             precision=0, minimum=0, maximum=MAX_SEED - 64)
+                                             precision=0)  # range checked by the handler, in the page's language
                             score = gr.Button(i18n("how_score_button"), variant="primary", size="sm",
                                               elem_id="how-score")
                         with gr.Column(scale=2):

@@ -197,9 +197,9 @@ class VaeTab:
                     # labels ("z3 · 2.1 nats") are set per model by on_model: numbers, the same in any language
                     self.sliders = [gr.Slider(-Z_LIMIT, Z_LIMIT, value=0.0, step=0.01, label=f"z{k}",
                                               elem_id=f"z-slider-{k}", min_width=220) for k in range(count)]
-            with gr.Accordion(i18n("vae_traversal_accordion"), open=False):
+            with gr.Accordion(i18n("vae_traversal_accordion"), open=False, elem_id="vae-traversal-section"):
                 self.traversal = view("traversal", "vae-traversal")
-            with gr.Accordion(i18n("vae_map_accordion"), open=False):
+            with gr.Accordion(i18n("vae_map_accordion"), open=False, elem_id="vae-pad-section"):
                 with gr.Row():
                     self.dim_x = gr.Dropdown(all_dims, value=all_dims[0][1] if all_dims else None,
                                              label=i18n("vae_dim_x_label"), min_width=100, elem_id="dim-x")
@@ -227,8 +227,8 @@ class VaeTab:
 
             vae_queue = {"concurrency_id": "vae", "concurrency_limit": 2}
             draw_map.click(self.latent_map, [model, self.dim_x, self.dim_y, gr.JSON(visible=False)],
-                           [gr.Image(visible=False), self.scatter_plot, self.map_note], api_name="latent_map",
-                           js=hook("mapInputs"), **vae_queue)
+                           [gr.Image(format="png", visible=False), self.scatter_plot, self.map_note],
+                           api_name="latent_map", js=hook("mapInputs"), **vae_queue)
             z = gr.JSON(visible=False)
             api_endpoint(self.slide, [model, z], gr.Image(format="png"), api_name="slide", show_progress="hidden")
             api_endpoint(self.traverse, [model, z], gr.Image(format="png"), api_name="traverse", **vae_queue)

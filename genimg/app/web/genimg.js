@@ -1,7 +1,8 @@
-// window.genimg: the Python face of genimg (genimg.sample, genimg.decode, latent_from_seed) in the browser,
-// on the models the page's config names. Reads its config from <script type="application/json"
-// id="genimg-config"> (written by genimg/app/web_assets.py). Each call checks its arguments first and
-// rejects with an Error that says what is accepted, as the Python API raises.
+// window.genimg: the Python face of genimg (genimg.sample, genimg.decode, genimg.encode, genimg.invert,
+// latent_from_seed, latents_for_seeds, direction edits) in the browser, on the models the page's config names.
+// Reads its config from <script type="application/json" id="genimg-config"> (written by
+// genimg/app/web_assets.py). Each call checks its arguments first and rejects with an Error that says what is
+// accepted, as the Python API raises.
 
 import { EVERY, MAX_STEPS, START_SEEDS, STEPS, invertTarget } from "./invert.js";
 import { loadModel, loadPrior, posterior, run } from "./models.js";
@@ -197,7 +198,8 @@ function modelInputFor(entry, image) {
   const [size, , channels] = entry.shape;
   if (image && typeof image === "object" && "channels" in image) {
     const { width, height, data } = image;
-    if (width !== size || height !== size || image.channels !== channels || !data || data.length !== size * size * channels) {
+    const fits = width === size && height === size && image.channels === channels;
+    if (!fits || !data || data.length !== size * size * channels) {
       throw new Error(`a model input must be {width: ${size}, height: ${size}, channels: ${channels}, data: ` +
                       `${size * size * channels} bytes}; for any other picture pass RGBA {width, height, data} ` +
                       "(an ImageData)");
@@ -236,7 +238,8 @@ async function invert(model, imageData, options = {}) {
     throw new Error(`seeds (starting points tried) must be a whole number from 1 to 100000, got ${describe(seeds)}`);
   }
   if (onStep !== null && typeof onStep !== "function") {
-    throw new Error(`onStep must be a function (called with {step, steps, mse, image, z, label}), got ${describe(onStep)}`);
+    throw new Error("onStep must be a function (called with {step, steps, mse, image, z, label}), got " +
+                    describe(onStep));
   }
   const fixed = resolveLabel(entry, label);
   const target = modelInputFor(entry, imageData);

@@ -50,7 +50,8 @@ async function bestStarts(tf, generator, x, labels, seeds, count) {
       const mse = tf.tidy(() => {
         const z = tf.tensor2d(latentsForSeeds(Array.from({ length: n }, (_, i) => start + i), zDim), [n, zDim]);
         const y = label === null ? null : tf.fill([n], label, "int32");
-        const images = tf.div(tf.add(applyOps(tf, generator, z, y, { ops: floatOps(generator) }), 1), 2); // [n, H, W, C]
+        const images = tf.div(tf.add(applyOps(tf, generator, z, y, { ops: floatOps(generator) }), 1), 2);
+        // images: [n, H, W, C] in [0, 1]
         return tf.mean(tf.square(tf.sub(images, x)), [1, 2, 3]); // [n]
       });
       const values = await mse.data();
@@ -94,8 +95,8 @@ async function snapshot(tf, generator, z, y, target, starts, step, steps) {
  * (awaited with each snapshot: after the start and every `every` steps). Returns the last snapshot:
  * {width, height, channels, data, z, labelIndex, mse, psnr, step, steps, startSeed}.
  */
-export async function invertTarget(tf, { generator, classifier }, target,
-                                   { steps = STEPS, seeds = START_SEEDS, label = null, every = EVERY, onStep = null } = {}) {
+export async function invertTarget(tf, { generator, classifier }, target, options = {}) {
+  const { steps = STEPS, seeds = START_SEEDS, label = null, every = EVERY, onStep = null } = options;
   const { zDim, shape: [height, width, channels] } = generator.manifest;
   const x = tf.tidy(() => tf.div(tf.tensor4d(Float32Array.from(target.data), [1, height, width, channels]), 255));
   const held = [x]; // disposed at the end, whatever happens

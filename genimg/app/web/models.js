@@ -1,6 +1,7 @@
 // Runs one exported part of a genimg model (genimg/browser_weights.py: a generator, decoder, encoder or
 // classifier) with TensorFlow.js: fetch its manifest and weights once, rebuild the op list as tfjs ops on NHWC
-// tensors. Also reads what rides along: a VAE's learned prior (prior.bin). No DOM beyond fetch; no page state.
+// tensors. Also reads what rides along: a VAE's learned prior (prior.bin). No DOM beyond fetch and the page's base
+// URL; no page state.
 
 /** float16 bits -> float32 value (IEEE 754 half: 1 sign, 5 exponent, 10 fraction bits). */
 function halfToFloat(h) {
@@ -91,7 +92,8 @@ function backwardKernel(filter, shape) {
 /** A stride-1 conv2d as tensors for the forward and the input gradient: {filter, backward, pad}. */
 function convWithBackward(tf, kernel, shape, pad) {
   const [k, , cIn, cOut] = shape;
-  return { filter: tf.tensor4d(kernel, shape), backward: tf.tensor4d(backwardKernel(kernel, shape), [k, k, cOut, cIn]), pad };
+  const backward = tf.tensor4d(backwardKernel(kernel, shape), [k, k, cOut, cIn]);
+  return { filter: tf.tensor4d(kernel, shape), backward, pad };
 }
 
 /** A parsed manifest and its weights blob -> {manifest, tensors, subpixel, backward} (tensors kept, not tidied;
@@ -99,7 +101,8 @@ function convWithBackward(tf, kernel, shape, pad) {
  * the input-gradient filters of the 'same' conv2d ops. */
 export function modelFromBuffer(tf, manifest, buffer) {
   if (buffer.byteLength !== manifest.weights.bytes) {
-    throw new Error(`${manifest.key}: ${buffer.byteLength} bytes of weights, the manifest says ${manifest.weights.bytes}`);
+    throw new Error(`${manifest.key}: ${buffer.byteLength} bytes of weights, the manifest says ` +
+                    `${manifest.weights.bytes}`);
   }
   const values = {};
   const tensors = {};
@@ -112,13 +115,15 @@ export function modelFromBuffer(tf, manifest, buffer) {
   for (const op of manifest.ops) {
     const shape = tensors[op.filter]?.shape;
     if (op.op === "conv2d" && op.stride === 1 && 2 * op.pad + 1 === shape[0]) {
-      backward[op.filter] = tf.tensor4d(backwardKernel(values[op.filter], shape), [shape[0], shape[1], shape[3], shape[2]]);
+      const [k, , cIn, cOut] = shape;
+      backward[op.filter] = tf.tensor4d(backwardKernel(values[op.filter], shape), [k, k, cOut, cIn]);
     }
     if (op.op !== "conv_transpose" || op.stride !== 2 || op.pad !== "same" || shape[0] !== 4) continue;
     const [, , cOut, cIn] = shape;
     if (cOut >= PHASE_MIN_CHANNELS) {
-      subpixel[op.filter] = { bias: tensors[op.bias], phases: phaseKernels(values[op.filter], shape).map(({ kernel, pad }) =>
-        convWithBackward(tf, kernel, [2, 2, cIn, cOut], pad)) };
+      const phases = phaseKernels(values[op.filter], shape).map(({ kernel, pad }) =>
+        convWithBackward(tf, kernel, [2, 2, cIn, cOut], pad));
+      subpixel[op.filter] = { bias: tensors[op.bias], phases };
     } else {
       const { kernel, tiled } = subpixelKernel(values[op.filter], values[op.bias], shape);
       subpixel[op.filter] = { bias: tf.tensor1d(tiled), conv: convWithBackward(tf, kernel, [3, 3, cIn, 4 * cOut],
@@ -198,7 +203,8 @@ function depthToSpace(tf, x, block) {
  * slower. pad: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
 function conv2dWithGradient(tf, x, { filter, backward, pad }) {
   const k = filter.shape[0];
-  const mirrored = pad.map(([before, after], axis) => (axis === 0 || axis === 3 ? [0, 0] : [k - 1 - before, k - 1 - after]));
+  const mirrored = pad.map(([before, after], axis) => (axis === 0 || axis === 3 ? [0, 0]
+    : [k - 1 - before, k - 1 - after]));
   const conv = tf.customGrad((input) => ({
     value: tf.conv2d(input, filter, 1, pad),
     gradFunc: (dy) => [tf.conv2d(dy, backward, 1, mirrored)],
@@ -301,7 +307,8 @@ export async function posterior(tf, encoder, input) {
   });
   const values = await stats.data();
   stats.dispose();
-  return { mu: values.slice(0, zDim), logvar: values.slice(zDim, 2 * zDim).map((v) => Math.min(high, Math.max(low, v))) };
+  const logvar = values.slice(zDim, 2 * zDim).map((v) => Math.min(high, Math.max(low, v)));
+  return { mu: values.slice(0, zDim), logvar };
 }
 
 /** Runs a batch: z Float32Array [N * zDim], labels Int32Array [N] or null -> [{width, height, channels, data}]. */

@@ -7,8 +7,10 @@
 // points}}}. Adds `state()` and `page` to window.genimg (genimg.js makes it).
 
 import "./genimg.js";
+import { MAX_IMAGES } from "./limits.js";
+import { parseSeeds, seedText } from "./sampling.js";
 import { callServer } from "./server.js";
-import { createStore, parseQuery, toQuery } from "./state.js";
+import { createStore, parseQuery, slidersFromZ, toQuery, zFromSliders } from "./state.js";
 
 const VIEWS = { // view name -> its module, imported when an element first shows it
   gallery: () => import("./views/gallery.js"),
@@ -64,6 +66,7 @@ const noticeListeners = new Set();
 /** Shows one line to the person (`kind`: "info" | "error"); replaces an earlier line with the same `id`. */
 export function notify(text, kind = "info", id = null) {
   const index = id ? notices.findIndex((n) => n.id === id) : -1;
+  if (!text && (index < 0 || !notices[index].text)) return; // nothing to clear
   const notice = { text, kind, id };
   if (index >= 0) notices[index] = notice;
   else notices.push(notice);
@@ -136,46 +139,36 @@ export function sync() {
 /** The state as the shell's controls show it, in the order of the sync element's names. */
 export function controlValues() {
   const state = store.get();
-  const order = vaeInfo(state.model)?.order || [];
+  const sliders = slidersFromZ(vaeInfo(state.model)?.order || [], state.z, syncNames.length);
   return syncNames.map((name) => {
-    const slider = /^z(\d+)$/.exec(name);
-    if (slider) { // VAE slider k shows dimension order[k]
-      const k = Number(slider[1]);
-      return k < order.length ? state.z[order[k]] ?? 0 : 0;
-    }
-    return state[name];
+    const slider = /^z(\d+)$/.exec(name); // VAE slider k
+    return slider ? sliders[Number(slider[1])] : state[name];
   });
-}
-
-/** VAE slider values (slider order) -> z in dimension order. */
-export function zFromSliders(model, values) {
-  const order = vaeInfo(model)?.order || [];
-  const z = new Array(order.length).fill(0);
-  order.forEach((dim, k) => { z[dim] = Math.round(Number(values[k] || 0) * 1e4) / 1e4; });
-  return z;
 }
 
 /** A control moved: the state follows. Bad values are shown as one notice and leave the state as it was. */
 function set(patch) {
   try {
     store.set(patch);
+    notify("", "info", "input");
   } catch (error) {
-    notify(error.message, "error", "input");
+    notify(error.reason ? t("page_bad_value", { field: t(`page_field_${error.field}`), value: error.value,
+                                                reason: t(error.reason.key, error.reason.fields) })
+      : error.message, "error", "input");
+    sync(); // the control shows the state's value again
   }
   return [];
 }
 
 /** Seeds typed and committed (Enter or Generate): the state's seeds, or one notice saying what is wrong. */
 function commitSeeds(text) {
-  import("./sampling.js").then(({ parseSeeds, seedText }) => {
-    try {
-      const seeds = parseSeeds(String(text ?? ""), config.context.maxImages);
-      notify("", "info", "seeds");
-      store.set({ seeds: seedText(seeds) });
-    } catch (error) {
-      notify(error.key ? t(error.key, error.fields) : error.message, "error", "seeds");
-    }
-  });
+  try {
+    const seeds = parseSeeds(String(text ?? ""), MAX_IMAGES);
+    notify("", "info", "seeds");
+    store.set({ seeds: seedText(seeds) });
+  } catch (error) {
+    notify(error.key ? t(error.key, error.fields) : error.message, "error", "seeds");
+  }
   return [];
 }
 
@@ -271,15 +264,23 @@ function selectTab(tab) {
   set({ tab });
 }
 
-/** Brings a view into sight: opens the closed Gradio accordion around it, then scrolls to it. */
-function reveal(elementId) {
-  const target = document.getElementById(elementId);
-  if (!target) return;
-  for (let node = target.parentElement; node; node = node.parentElement) {
+/** What the server's model-switch event is asked for: the state's model and class, whatever the controls said. */
+function stateModel() {
+  return [store.get().model, store.get().class];
+}
+
+/** Brings a view into sight: opens the closed Gradio accordions around it (a view in a closed accordion is not
+ * built yet, so its accordion, `<id>-section`, is opened first), then scrolls to it once it is there. */
+async function reveal(elementId) {
+  const section = document.getElementById(`${elementId}-section`);
+  for (let node = section || document.getElementById(elementId); node; node = node.parentElement) {
     const toggle = node.querySelector(":scope > button.label-wrap");
     if (toggle && !toggle.classList.contains("open")) toggle.click();
   }
-  requestAnimationFrame(() => target.scrollIntoView({ behavior: "smooth", block: "center" }));
+  for (let tries = 0; tries < 50 && !document.getElementById(elementId); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  document.getElementById(elementId)?.scrollIntoView({ behavior: "smooth", block: "center" });
 }
 
 /** The language switch: the page reloads in the chosen language (Gradio picks its labels' language at start). */
@@ -317,9 +318,18 @@ export function on(name, listener) {
   events.addEventListener(name, (event) => listener(event.detail));
 }
 
-/** Choices a person makes that a link does not carry: frames of a GIF, the pad's two dimensions, gallery size,
- * the direction sliders' offsets. */
-const settings = { frames: 24, dims: [0, 1], size: "medium", offsets: [] };
+/** Choices a person makes that a link does not carry: frames of a GIF, the pad's two dimensions, gallery size. */
+const settings = { frames: 24, dims: [0, 1], size: "medium" };
+
+/** The pad's and the map's first two dimensions for a model: its most informative ones, as the server's dropdowns. */
+function defaultDims(model) {
+  const order = config.vae[model]?.order || [0, 1];
+  return [order[0] ?? 0, order[Math.min(1, order.length - 1)] ?? 0];
+}
+settings.dims = defaultDims(store.get().model);
+store.subscribe((state, changed) => {
+  if (changed.includes("model")) setSetting("dims", defaultDims(state.model));
+});
 
 /** A setting changed (a Gradio hook or the static site's control): the views that use it follow. */
 function setSetting(name, value) {
@@ -340,13 +350,13 @@ export function modelsWith(kind) {
 }
 
 export const page = {
-  store, t, link, notify, onNotices, runtime, vaeInfo, mount, connect, sync, controlValues, zFromSliders,
+  store, t, link, notify, onNotices, runtime, vaeInfo, mount, connect, sync, controlValues,
   recipeBase, set, commitSeeds, example, randomSeeds, vaeRandom, vaeZero, encoded, fromEncoded, editEncoded, setDims,
-  mapInputs, selectTab, reveal, setLanguage, copyLink, config, emit, on, settings, setSetting, modelsWith,
+  mapInputs, stateModel, selectTab, reveal, setLanguage, copyLink, config, emit, on, settings, setSetting, modelsWith,
   found: null, // {model, z, label}: a latent found by inversion, standing in for seed A and the editor's seed
   encodedLatent: null, // {model, mu}: the last image encoded on the encode tab
   /** One-line Gradio hook for a VAE slider move: the state's z from all sliders' values. */
-  slide: (model, ...values) => set({ z: zFromSliders(model, values) }),
+  slide: (model, ...values) => set({ z: zFromSliders(vaeInfo(model)?.order || [], values) }),
 };
 
 window.genimg.state = () => store.get();

@@ -46,13 +46,15 @@ export function checkRGBA(image) {
   if (!image || typeof image !== "object") throw new Error(`${accepted}, got ${describe(image)}`);
   const { width, height, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
-    throw new Error(`${accepted}; width and height must be whole numbers, got ${describe(width)} x ${describe(height)}`);
+    throw new Error(`${accepted}; width and height must be whole numbers, got ${describe(width)} x ` +
+                    `${describe(height)}`);
   }
   if (!(Array.isArray(data) || data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
     throw new Error(`${accepted}; data is ${describe(data)}`);
   }
   if (data.length !== width * height * 4) {
-    throw new Error(`${accepted}; data holds ${data.length} values for ${width}x${height} (${width * height * 4} expected)`);
+    throw new Error(`${accepted}; data holds ${data.length} values for ${width}x${height} ` +
+                    `(${width * height * 4} expected)`);
   }
   if (Math.min(width, height) < 1) {
     throw new PreprocessError(`the image is empty (${width}x${height}); accepted: ${ACCEPTED}`, "error_empty_image");
@@ -153,7 +155,8 @@ const PRECISION_BITS = 32 - 8 - 2;
 
 /** The weights as the 8-bit path uses them: integers, PRECISION_BITS fraction bits (normalize_coeffs_8bpc). */
 function fixedPoint(weights) {
-  return Int32Array.from(weights, (w) => Math.trunc(w < 0 ? -0.5 + w * 2 ** PRECISION_BITS : 0.5 + w * 2 ** PRECISION_BITS));
+  const one = 2 ** PRECISION_BITS;
+  return Int32Array.from(weights, (w) => Math.trunc(w < 0 ? -0.5 + w * one : 0.5 + w * one));
 }
 
 function clip8(sum) {
@@ -212,12 +215,14 @@ export function resize(image, outW, outH, filterName) {
   let w = width;
   if (outW !== width) {
     const coeffs = coefficients(width, outW, filter);
-    data = float ? passFloat(data, width, height, coeffs, outW, true) : pass8(data, width, height, channels, coeffs, outW, true);
+    data = float ? passFloat(data, width, height, coeffs, outW, true)
+      : pass8(data, width, height, channels, coeffs, outW, true);
     w = outW;
   }
   if (outH !== height) {
     const coeffs = coefficients(height, outH, filter);
-    data = float ? passFloat(data, w, height, coeffs, outH, false) : pass8(data, w, height, channels, coeffs, outH, false);
+    data = float ? passFloat(data, w, height, coeffs, outH, false)
+      : pass8(data, w, height, channels, coeffs, outH, false);
   }
   return { width: outW, height: outH, channels, data: data === image.data ? data.slice() : data };
 }
@@ -377,18 +382,21 @@ export function modelInput(image, imageSize, channels, digits) {
   let rgb = onWhite(image); // [H, W, 3]
   if (rgb.width * rgb.height > WORK_SIDE ** 2) { // bounds the work per picture
     const scale = WORK_SIDE / (rgb.width * rgb.height) ** 0.5;
-    rgb = resize(rgb, Math.max(1, roundHalfEven(rgb.width * scale)), Math.max(1, roundHalfEven(rgb.height * scale)), "box");
+    const shrunk = (length) => Math.max(1, roundHalfEven(length * scale));
+    rgb = resize(rgb, shrunk(rgb.width), shrunk(rgb.height), "box");
   }
   if (digits) {
     const grey = toGrey(rgb);
-    return { width: DIGIT_SIZE, height: DIGIT_SIZE, channels: 1, data: digitLikeMnist(grey.data, grey.width, grey.height) };
+    const field = digitLikeMnist(grey.data, grey.width, grey.height);
+    return { width: DIGIT_SIZE, height: DIGIT_SIZE, channels: 1, data: field };
   }
   const side = Math.min(rgb.width, rgb.height); // the centre square
   const left = Math.floor((rgb.width - side) / 2);
   const top = Math.floor((rgb.height - side) / 2);
   const square = new Uint8Array(side * side * 3);
   for (let y = 0; y < side; y++) {
-    square.set(rgb.data.subarray(((top + y) * rgb.width + left) * 3, ((top + y) * rgb.width + left + side) * 3), y * side * 3);
+    const row = ((top + y) * rgb.width + left) * 3;
+    square.set(rgb.data.subarray(row, row + side * 3), y * side * 3);
   }
   const sized = resize({ width: side, height: side, channels: 3, data: square }, imageSize, imageSize, "lanczos");
   return channels === 1 ? toGrey(sized) : sized;

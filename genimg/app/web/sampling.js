@@ -110,7 +110,8 @@ export function latentFromSeedUnderPrior(prior, seed, psi = 1.0) {
  * each direction; directions: at least K rows of zDim numbers (unit vectors, most variance first). */
 export function editedLatent(z, offsets, directions) {
   const zDim = z.length;
-  if (!(Array.isArray(offsets) || ArrayBuffer.isView(offsets)) || !Array.prototype.every.call(offsets, Number.isFinite)) {
+  const list = Array.isArray(offsets) || ArrayBuffer.isView(offsets);
+  if (!list || !Array.prototype.every.call(offsets, Number.isFinite)) {
     throw new Error(`offsets must be a list of finite numbers, got ${describe(offsets)}`);
   }
   if (!Array.isArray(directions) || offsets.length > directions.length ||

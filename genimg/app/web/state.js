@@ -7,7 +7,7 @@
 //   store.subscribe((state, changed) => ...);   store.set({model: "emoji"});   toQuery(store.get())
 //
 // `context` says what this page serves: {models: {mnist: {classes: [...], zDim, gan, vae, prior}}, tabs: [...],
-// lessons: [...], languages: ["en", "zh"]}; `zDim` is the VAE's (0 without one).
+// lessons: [...], languages: ["en", "zh"], language: the browser's (the default)}; `zDim` is the VAE's (0 without one).
 
 import { MAX_IMAGES, PSI_RANGE, Z_LIMIT } from "./limits.js";
 import { MAX_SEED, SeedError, parseSeeds, seedText } from "./sampling.js";
@@ -54,7 +54,7 @@ export function defaults(context, model = context.first ?? Object.keys(context.m
   return {
     tab: context.tabs?.[0] ?? "gan", model, seeds: "0-15", psi: 1, class: "any",
     z: new Array(info.zDim || 0).fill(0), prior: info.prior ? "learned" : "standard",
-    a: 0, b: 1, t: 0, lesson: null, lang: context.languages?.[0] ?? "en",
+    a: 0, b: 1, t: 0, lesson: null, lang: context.language ?? context.languages?.[0] ?? "en",
   };
 }
 
@@ -143,6 +143,18 @@ export function toQuery(state) {
   return params.toString().replace(/%2C/g, ",");
 }
 
+/** VAE slider values (slider k shows dimension order[k]) -> z in dimension order, rounded to 1e-4. */
+export function zFromSliders(order, values) {
+  const z = new Array(order.length).fill(0);
+  order.forEach((dim, k) => { z[dim] = Math.round(Number(values[k] || 0) * 1e4) / 1e4; });
+  return z;
+}
+
+/** z (dimension order) -> the values of `count` sliders (slider k shows dimension order[k]; the rest 0). */
+export function slidersFromZ(order, z, count = order.length) {
+  return Array.from({ length: count }, (_, k) => (k < order.length ? z[order[k]] ?? 0 : 0));
+}
+
 /** A store over one state: get() (a copy), set(patch) -> the fields that changed, subscribe(fn) -> unsubscribe.
  *
  * set checks every field it is given and throws an Error naming the field and what is accepted. A new model
@@ -165,8 +177,8 @@ export function createStore(context, initial = defaults(context)) {
         next[field] = CHECKS[field](value, context, next);
       } catch (error) {
         if (!(error instanceof Rejected)) throw error;
-        throw new Error(`${field}: ${JSON.stringify(value)} is not accepted (${error.key} ` +
-                        `${JSON.stringify(error.fields)})`);
+        throw Object.assign(new Error(`${field}: ${JSON.stringify(value)} is not accepted (${error.key} ` +
+                                      `${JSON.stringify(error.fields)})`), { field, value, reason: error });
       }
     }
     const changed = FIELDS.filter((f) => JSON.stringify(next[f]) !== JSON.stringify(state[f]));

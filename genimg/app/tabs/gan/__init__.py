@@ -54,5 +54,5 @@ class GanTab:
         return {"seeds": self.gallery.seeds, "psi": self.gallery.psi, "class": self.gallery.label,
                 "a": self.interpolation.seed_a, "b": self.interpolation.seed_b, "t": self.interpolation.scrub}
 
-    def on_model(self, model: str, lang: str) -> dict:
-        return self.gallery.on_model(model, lang)
+    def on_model(self, model: str, lang: str, label: str = "any") -> dict:
+        return self.gallery.on_model(model, lang, label)

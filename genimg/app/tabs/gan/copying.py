@@ -56,7 +56,7 @@ class CopyingSection:
         return self.nearest_training(model, seed, psi, label, request_language(request))
 
     def build(self, i18n: gr.I18n) -> None:
-        with gr.Accordion(i18n("gan_nearest_accordion"), open=False):
+        with gr.Accordion(i18n("gan_nearest_accordion"), open=False, elem_id="gan-nearest-section"):
             gr.Markdown(i18n("gan_nearest_help"))
             self.view = view("copying", "gan-nearest")
 

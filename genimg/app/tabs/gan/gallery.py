@@ -180,10 +180,12 @@ class GallerySection:
         api_endpoint(self.download_all, [model, self.seeds, self.psi, self.label], gr.File(),
                      api_name="download_all", api_visibility="undocumented", **gan_queue)
 
-    def on_model(self, model: str, lang: str) -> dict:
-        """The class list and the note for this model, and its examples table (headers in the user's language)."""
+    def on_model(self, model: str, lang: str, label: str = "any") -> dict:
+        """The class list (keeping the page state's `label` when this model has it) and the note for this model, and
+        its examples table (headers in the user's language)."""
         choices = self.class_choices(model, lang)
-        updates = {self.label: gr.Dropdown(choices=choices, interactive=len(choices) > 1),
+        label = label if label in self.registry.class_choices(model) else "any"
+        updates = {self.label: gr.Dropdown(choices=choices, value=label, interactive=len(choices) > 1),
                    self.note: gr.Markdown(self.registry.missing_note(model, "gan", lang),
                                           visible=(model, "gan") not in self.registry.checkpoints)}
         for ds, (column, examples) in self.examples.items():

@@ -63,7 +63,7 @@ class InterpolationSection:
         return self.registry.write_output(video_bytes(images), ".mp4", f"genimg-{model}-seed-{seed_a}-to-{seed_b}")
 
     def build(self, i18n: gr.I18n) -> None:
-        with gr.Accordion(i18n("gan_interpolate_accordion"), open=True):
+        with gr.Accordion(i18n("gan_interpolate_accordion"), open=True, elem_id="interp-live-section"):
             with gr.Row(equal_height=True):
                 # no minimum=: Gradio's own range message is English; the page and check_seed say it in the
                 # page's language

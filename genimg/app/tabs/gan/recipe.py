@@ -36,7 +36,7 @@ class RecipeSection:
         return recipe
 
     def build(self, i18n: gr.I18n) -> None:
-        with gr.Accordion(i18n("gan_recipe_accordion"), open=False):
+        with gr.Accordion(i18n("gan_recipe_accordion"), open=False, elem_id="gan-recipe-section"):
             self.view = view("recipe", "gan-recipe")
 
     def wire(self, model: gr.Dropdown) -> None:

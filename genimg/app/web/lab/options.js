@@ -2,12 +2,24 @@
 // integer in a range, one of a list) and a one-line description, so an Error can say exactly what is
 // accepted. Pure functions, no tensors.
 
+/** A bad option: the message says what is accepted; `key` and `fields` name it in the locale files (lab_error_*), so
+ * the Lab's page can say it in its language. */
+export class LabOptionError extends Error {
+  constructor(message, key, fields) {
+    super(message);
+    this.name = "LabOptionError";
+    this.key = key;
+    this.fields = fields;
+  }
+}
+
 /** spec: {name: {default, min, max, integer} | {default, oneOf: [...]} | {default, check(value) -> Error?}} */
 export function checkOptions(kind, spec, given) {
   const accepted = Object.keys(spec);
   for (const name of Object.keys(given)) {
     if (!(name in spec)) {
-      throw new Error(`${kind} lab: unknown option '${name}'; accepted options are ${accepted.join(", ")}`);
+      throw new LabOptionError(`${kind} lab: unknown option '${name}'; accepted options are ${accepted.join(", ")}`,
+                               "lab_error_unknown", { option: name, accepted: accepted.join(", ") });
     }
   }
   const out = {};
@@ -21,8 +33,9 @@ export function checkOptions(kind, spec, given) {
 function checkOne(kind, name, rule, value) {
   if (rule.oneOf) {
     if (!rule.oneOf.includes(value)) {
-      throw new Error(`${kind} lab: ${name} must be one of ${rule.oneOf.map((v) => `'${v}'`).join(", ")}, ` +
-                      `got ${JSON.stringify(value)}`);
+      const accepted = rule.oneOf.map((v) => `'${v}'`).join(", ");
+      throw new LabOptionError(`${kind} lab: ${name} must be one of ${accepted}, got ${JSON.stringify(value)}`,
+                               "lab_error_choice", { option: name, accepted, value: JSON.stringify(value) });
     }
     return value;
   }
@@ -31,8 +44,9 @@ function checkOne(kind, name, rule, value) {
   const ok = typeof value === "number" && Number.isFinite(value) && (!rule.integer || Number.isInteger(value)) &&
     value >= rule.min && value <= rule.max;
   if (!ok) {
-    throw new Error(`${kind} lab: ${name} must be ${what} from ${rule.min} to ${rule.max}, got ` +
-                    `${JSON.stringify(value)}`);
+    throw new LabOptionError(`${kind} lab: ${name} must be ${what} from ${rule.min} to ${rule.max}, got ` +
+                             `${JSON.stringify(value)}`, rule.integer ? "lab_error_integer" : "lab_error_number",
+                             { option: name, min: rule.min, max: rule.max, value: JSON.stringify(value) });
   }
   return value;
 }

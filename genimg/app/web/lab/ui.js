@@ -143,7 +143,7 @@ export function mount(root, strings) {
     try {
       state.run = await lab.create(options());
     } catch (error) {
-      message.textContent = error.message;
+      message.textContent = error.key ? t(error.key, error.fields) : error.message;
       return;
     }
     state.stats.quality = state.run.quality();
@@ -181,6 +181,7 @@ export function mount(root, strings) {
       beta.value = settings.beta; betaValue.textContent = Number(settings.beta).toFixed(1); lrVae.value = settings.lr;
     }
     state.preset = id;
+    window.genimg.page?.set({ lesson: id }); // the lesson is in the page's link
     presetBar.querySelectorAll("button").forEach((b) => b.classList.toggle("lab-on", b.dataset.preset === id));
     lesson.innerHTML = "";
     lesson.appendChild(el("strong", { text: t(`lab_preset_${id}_title`) }));
@@ -301,8 +302,9 @@ export function mount(root, strings) {
       try {
         state.run.configure({ [name]: input.type === "number" ? Number(input.value) : input.value });
         message.textContent = "";
-      } catch (error) {
-        message.textContent = error.message;
+      } catch (error) { // said in the page's language; the field shows again the value training goes on with
+        message.textContent = error.key ? t(error.key, error.fields) : error.message;
+        input.value = String(state.run.options[name]);
       }
     });
   }
@@ -342,5 +344,14 @@ export function mount(root, strings) {
   lesson.textContent = t("lab_intro");
   const ready = restart();
   requestAnimationFrame(frame);
+  // A link that names a lesson opens it when the Lab is on screen.
+  const store = window.genimg.page?.store;
+  const openLinked = (page) => {
+    if (page.tab === "lab" && page.lesson && page.lesson !== state.preset) ready.then(() => loadPreset(page.lesson));
+  };
+  if (store) {
+    openLinked(store.get());
+    store.subscribe((page, changed) => { if (changed.includes("tab") || changed.includes("lesson")) openLinked(page); });
+  }
   return { state, loadPreset, restart, ready };
 }

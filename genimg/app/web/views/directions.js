@@ -130,7 +130,11 @@ export function mount(element, page, host = element) {
   });
   page.on("edit-seed", (value) => { seedInput.value = String(value); draw(); });
   store.subscribe((state, changed) => {
-    if (changed.includes("model")) { sweep.width = 0; setUp(); } else if (changed.some((f) => FIELDS.includes(f))) {
+    if (changed.includes("model")) {
+      for (const picture of [canvas, sweep]) picture.width = 0; // the old model's pictures go at once
+      delete host.dataset.state;
+      setUp();
+    } else if (changed.some((f) => FIELDS.includes(f))) {
       sweep.width = 0;
       draw();
     }

@@ -85,6 +85,7 @@ export function mount(element, page, host = element) {
   function clear() {
     run += 1;
     results.hidden = true;
+    for (const canvas of [seen, recon, samples, chart]) canvas.width = 0; // nothing of another model is kept
     last = null;
     delete host.dataset.state;
   }

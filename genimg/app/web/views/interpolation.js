@@ -126,6 +126,7 @@ export function mount(element, page, host = element) {
   page.on("found", () => { clearOutputs(); redraw(); });
   page.on("settings", () => { if (host.dataset.outputs !== outputKey(store.get())) clearOutputs(); });
   store.subscribe((state, changed) => {
+    if (changed.includes("model")) canvas.width = 0; // the old model's frame goes at once
     if (changed.includes("a") && page.found) page.found = null; // seed A typed: it stands for itself again
     if (changed.some((f) => FIELDS.includes(f)) && host.dataset.outputs !== outputKey(state)) clearOutputs();
     if (changed.some((f) => [...FIELDS, "t"].includes(f))) redraw();

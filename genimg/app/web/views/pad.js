@@ -62,28 +62,37 @@ export function mount(element, page, host = element) {
     host.dataset.state = `${state.model}|${state.z.join(",")}|${dimX},${dimY}`;
   }
 
+  function clear(text = "") {
+    drawn = null;
+    canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+    delete host.dataset.state;
+    message.textContent = text;
+  }
+
   async function update() {
     const state = store.get();
+    if (drawn && drawn.model !== state.model) clear(); // never another model's map
     const g = await page.runtime();
     const [dimX, dimY] = dims();
     if (!g || !g.models().some((m) => m.model === state.model && m.kind === "vae") || dimX === dimY ||
         dimX >= state.z.length || dimY >= state.z.length) {
-      drawn = null;
-      canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
-      delete host.dataset.state;
-      message.textContent = g ? "" : t("page_needs_runtime");
+      clear(g ? "" : t("page_needs_runtime"));
       return;
     }
     const key = `${state.model}|${dimX},${dimY}|${restKey(state)}`;
-    if (!drawn || drawn.key !== key) {
-      const map = await decodeMap(g, state, [dimX, dimY]);
-      const points = await testPoints(state.model);
-      const now = store.get();
-      if (!map || `${now.model}|${dims().join(",")}|${restKey(now)}` !== key) return;
-      drawn = { key, dims: [dimX, dimY], map, points };
+    try {
+      if (!drawn || drawn.key !== key) {
+        const map = await decodeMap(g, state, [dimX, dimY]);
+        const points = await testPoints(state.model);
+        const now = store.get();
+        if (!map || `${now.model}|${dims().join(",")}|${restKey(now)}` !== key) return;
+        drawn = { key, model: state.model, dims: [dimX, dimY], map, points };
+      }
+      message.textContent = "";
+      drawCross();
+    } catch (error) {
+      if (store.get().model === state.model) clear(error.message);
     }
-    message.textContent = "";
-    drawCross();
   }
 
   /** A point on the pad (fractions of its size) -> the two dimensions of z, rounded to hundredths. */

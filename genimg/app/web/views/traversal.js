@@ -52,7 +52,7 @@ export function mount(element, page, host = element) {
   new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) update(); }).observe(element);
   store.subscribe((state, changed) => {
     if (!changed.includes("model") && !changed.includes("z")) return;
-    if (!element.offsetParent) { // hidden: forget the old grid rather than show it when the section opens
+    if (changed.includes("model") || !element.offsetParent) { // another model, or hidden: forget the old grid
       canvas.width = 0;
       delete host.dataset.state;
     }

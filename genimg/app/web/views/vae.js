@@ -52,6 +52,10 @@ export function mount(element, page, host = element) {
   }
 
   store.subscribe((state, changed) => {
+    if (changed.includes("model")) { // the old model's picture goes at once, not when the new one is drawn
+      canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+      delete host.dataset.state;
+    }
     if (changed.includes("model") || changed.includes("z")) update();
   });
   update();
