@@ -78,8 +78,9 @@ def chromium():
 def open_page(browser, url: str, query: str = "", width: int = 1366, locale: str = "en-US", dark: bool = False,
               block_runtime: bool = False, ready: bool = True):
     """A fresh page (its own context) that may reach only the local server -> (page, requests): every request
-    to the app's API from then on (gradio_api/..., files excepted). block_runtime: the vendored runtime fails to
-    load, as behind a filter that blocks WebAssembly. ready: wait for the page's runtime (or its failure)."""
+    to the app's API from then on (gradio_api/..., files excepted). block_runtime: the vendored TensorFlow.js and its
+    wasm fail to load, as behind a filter that blocks WebAssembly (the small JS libraries still load). ready: wait
+    for the page's runtime (or its failure)."""
     context = browser.new_context(viewport={"width": width, "height": HEIGHTS.get(width, 900)}, locale=locale,
                                   color_scheme="dark" if dark else "light", has_touch=width < 500,
                                   is_mobile=width < 500, accept_downloads=True)
@@ -92,7 +93,7 @@ def open_page(browser, url: str, query: str = "", width: int = 1366, locale: str
     def route(route):
         if urlparse(route.request.url).hostname not in ("127.0.0.1", "localhost"):
             return route.abort()
-        if block_runtime and "/vendor/" in route.request.url:
+        if block_runtime and "/vendor/tfjs" in route.request.url:
             return route.abort()
         return route.continue_()
 

@@ -1,180 +1,191 @@
-"""Live in the browser: app.py's page in headless Chromium, offline, on tiny seeded checkpoints.
+"""Live in the browser (tests/pagekit.py): while a hand moves a control the page draws in the browser and sends the
+server nothing; Generate, Encode and Find in the GAN send nothing either; with the runtime's files blocked the page
+says so once and every button still works, through the server.
 
-While the in-browser runtime is live, dragging a VAE slider or psi sends no request to the server and the picture
-changes at every step; with the runtime's files blocked (page.route(...).abort()) the page says so once and the
-slider still changes the picture, through the server. Also the latent pad and the interpolation scrubber.
-One app launch for the module; one page per scenario.
+One app launch for the module (tiny "mnist" and "emoji" checkpoints); one page per scenario.
 """
 
-from pathlib import Path
-from urllib.parse import urlparse
+import io
+import zipfile
 
 import pytest
+from pagekit import (
+    choose_model,
+    chromium,
+    digit_png,
+    open_page,
+    open_section,
+    open_tab,
+    pixels,
+    served_app,
+    set_slider,
+    state,
+    tiny_checkpoints,
+    view_state,
+    wait_view,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
+from genimg import recipes
+
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
-TIMEOUT_MS = 30_000
 STEPS = 30
-
-# Drives a Gradio 6 slider as a hand does: the native value setter, then an input event.
-SET_SLIDER = """([selector, value]) => {
-    const input = document.querySelector(selector);
-    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, String(value));
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-}"""
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from test_app import import_app, tiny_mnist_checkpoints  # noqa: PLC0415
-
-    app = import_app(tiny_mnist_checkpoints(tmp_path_factory.mktemp("checkpoints")))
-    _, url, _ = app.demo.launch(prevent_thread_lock=True, quiet=True, **app.LAUNCH)
-    yield url
-    app.demo.close()
+    with served_app(tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"))) as (_, url):
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with chromium() as browser:
         yield browser
-        browser.close()
-
-
-def open_page(browser, url: str, block_runtime: bool = False):
-    """A page of the app that may reach only the local server; block_runtime: the vendored runtime's files fail.
-    Returns (page, requests): every request the page sends from now on, as URLs."""
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-
-    def route(route):
-        if urlparse(route.request.url).hostname not in ("127.0.0.1", "localhost"):
-            return route.abort()
-        if block_runtime and "/vendor/" in route.request.url:
-            return route.abort()
-        return route.continue_()
-
-    page.route("**/*", route)
-    requests = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(url)
-    return page, requests
-
-
-def open_tab(page, elem_id: str) -> None:
-    page.locator("[role=tablist]").first.get_by_role("tab").nth(0 if elem_id == "tab-gan" else 1).click()
-    page.wait_for_selector(f"#{elem_id}", state="visible")
 
 
 @pytest.fixture(scope="module")
-def live_page(browser, app_url):
+def live(browser, app_url):
     page, requests = open_page(browser, app_url)
-    page.wait_for_function("window.genimg && window.genimg.status === 'ready' && window.genimgLive")
-    page.evaluate("window.genimgLive.warmed")  # both tiny networks fetched and run once, at page load
+    assert page.evaluate("window.genimg.status") == "ready"
+    wait_view(page, "gan-gallery", "mnist|0-15|1|any")
+    page.wait_for_timeout(500)  # the page's own load events (the model's server-side parts) are done
     yield page, requests
     page.close()
 
 
-def vae_frames(page) -> int:
-    """How many pictures #vae-image's canvas has shown (live.js and the server's hook count them)."""
-    return page.evaluate("() => Number(document.getElementById('vae-image').dataset.frames || 0)")
+def frames(page, elem_id: str) -> int:
+    return page.evaluate(f"Number(document.getElementById('{elem_id}').dataset.frames || 0)")
 
 
-def vae_pixels(page) -> str:
-    return page.eval_on_selector("#vae-image canvas", "canvas => canvas.toDataURL()")
-
-
-def wait_for_vae_picture(page, after: int) -> None:
-    page.wait_for_function("n => Number(document.getElementById('vae-image').dataset.frames || 0) > n", arg=after)
-
-
-def test_vae_slider_drag_draws_in_the_browser_with_no_request(live_page):
-    page, requests = live_page
-    open_tab(page, "tab-vae")
-    wait_for_vae_picture(page, 0)  # the server's, at load
-    page.wait_for_timeout(300)  # let the page's load events finish
-    before, seen = len(requests), [vae_pixels(page)]
+def test_vae_slider_drag_draws_in_the_browser_with_no_request(live):
+    page, requests = live
+    open_tab(page, "vae")
+    page.wait_for_function("Number((document.getElementById('vae-image') || {dataset: {}}).dataset.frames) > 0")
+    before, seen = len(requests), [pixels(page, "#vae-image canvas")]
     for step in range(STEPS):
-        frames = vae_frames(page)
-        page.evaluate(SET_SLIDER, ["#z-slider-0 input[type=range]", round(-3 + 0.2 * step, 2)])
-        wait_for_vae_picture(page, frames)
-        seen.append(vae_pixels(page))
+        drawn = frames(page, "vae-image")
+        set_slider(page, "#z-slider-0 input[type=range]", round(-3 + 0.2 * step, 2))
+        page.wait_for_function("n => Number(document.getElementById('vae-image').dataset.frames) > n", arg=drawn)
+        seen.append(pixels(page, "#vae-image canvas"))
     assert requests[before:] == []
     assert len(seen) == STEPS + 1 and all(a != b for a, b in zip(seen, seen[1:]))  # a new picture at every step
 
 
-def test_latent_pad_click_moves_two_sliders_and_the_picture(live_page):
-    page, requests = live_page
-    open_tab(page, "tab-vae")
-    page.get_by_text("2-D latent map").click()
-    page.locator("#tab-vae button", has_text="Draw map").click()
-    page.wait_for_selector("#vae-pad canvas", state="visible")
-    before, frames = vae_pixels(page), vae_frames(page)
+def test_latent_pad_click_and_keys_move_two_sliders_and_the_picture(live):
+    page, requests = live
+    open_tab(page, "vae")
+    open_section(page, "vae-pad")
+    page.wait_for_function("document.getElementById('vae-pad').dataset.state")
+    before, picture = len(requests), pixels(page, "#vae-image canvas")
     page.locator("#vae-pad canvas").scroll_into_view_if_needed()
     box = page.locator("#vae-pad canvas").bounding_box()
     page.mouse.click(box["x"] + 0.9 * box["width"], box["y"] + 0.1 * box["height"])  # x near +3, y near -3
-    wait_for_vae_picture(page, frames)
-    assert vae_pixels(page) != before
+    page.wait_for_function("p => document.querySelector('#vae-image canvas').toDataURL() !== p", arg=picture)
     values = page.evaluate("() => [0, 1, 2, 3].map(k => Number(document.querySelector("
                            "`#z-slider-${k} input[type=range]`).value))")
-    assert sum(abs(v) > 2 for v in values) == 2, values  # the two map dimensions, at about +2.4 and -2.4
+    assert sorted(round(v, 1) for v in values if abs(v) > 2) == [-2.4, 2.4], values  # the sliders follow
+    x = state(page)["z"][page.evaluate("window.genimg.page.settings.dims[0]")]
+    page.locator("#vae-pad canvas").press("ArrowLeft")  # the pad works from the keyboard: a tenth a press
+    page.wait_for_function("([d, x]) => Math.abs(window.genimg.state().z[d] - (x - 0.1)) < 1e-9",
+                           arg=[page.evaluate("window.genimg.page.settings.dims[0]"), x])
+    assert requests[before:] == []
 
 
-def canvas_data(page, selector: str) -> str:
-    return page.eval_on_selector(selector, "canvas => canvas.toDataURL()")
-
-
-def test_psi_drag_redraws_the_seeds_in_the_browser_with_no_request(live_page):
-    page, requests = live_page
-    open_tab(page, "tab-gan")
-    page.wait_for_function("document.querySelectorAll('#gan-gallery img').length >= 16")  # the server's, at load
-    page.wait_for_timeout(300)
+def test_psi_drag_redraws_the_gallery_in_the_browser_with_no_request(live):
+    page, requests = live
+    open_tab(page, "gan")
     before, seen = len(requests), []
     for step in range(STEPS):
-        page.evaluate(SET_SLIDER, ["#tab-gan input[type=range]", round(0.5 + 0.05 * step, 2)])  # psi: first slider
-        page.wait_for_function("""([selector, previous]) => {
-            const canvas = document.querySelector(selector);
-            return canvas.width > 0 && canvas.toDataURL() !== previous;
-        }""", arg=["#gan-live canvas", seen[-1] if seen else ""])
-        seen.append(canvas_data(page, "#gan-live canvas"))
+        psi = round(0.5 + 0.05 * step, 2)
+        set_slider(page, "#psi input[type=range]", psi)
+        wait_view(page, "gan-gallery", f"mnist|0-15|{psi:g}|any")
+        seen.append(pixels(page, "#gan-gallery figure:nth-child(2) canvas"))
     assert requests[before:] == []
     assert len(set(seen)) == STEPS
-    assert page.is_visible("#gan-live") and "psi 1.95" in page.inner_text("#gan-live")
+    assert "psi=1.95" in page.url  # the link follows
 
 
-def test_interpolation_scrubber_draws_frames_in_the_browser(live_page):
-    page, requests = live_page
-    open_tab(page, "tab-gan")
+def test_interpolation_scrubber_draws_frames_in_the_browser(live):
+    page, requests = live
+    open_tab(page, "gan")
     before, seen = len(requests), []
-    for t in (0.0, 0.5, 1.0):
-        page.evaluate(SET_SLIDER, ["#interp-t input[type=range]", t])
-        page.wait_for_function("""([selector, previous]) => {
-            const canvas = document.querySelector(selector);
-            return canvas.width > 0 && canvas.toDataURL() !== previous;
-        }""", arg=["#interp-live canvas", seen[-1] if seen else ""])
-        seen.append(canvas_data(page, "#interp-live canvas"))
+    for t in (0.25, 0.5, 1.0):
+        drawn = frames(page, "interp-live")
+        set_slider(page, "#interp-t input[type=range]", t)
+        page.wait_for_function("n => Number(document.getElementById('interp-live').dataset.frames) > n", arg=drawn)
+        seen.append(pixels(page, "#interp-live canvas"))
     assert requests[before:] == [] and len(set(seen)) == 3
 
 
-def test_without_the_runtime_the_page_says_so_and_the_server_draws(browser, app_url):
+def test_generate_encode_and_find_send_no_request(live, tmp_path):
+    page, requests = live
+    open_tab(page, "gan")
+    before = len(requests)
+    page.fill("#seeds textarea", "20-35")
+    page.click("#generate")
+    wait_view(page, "gan-gallery", state(page)["seeds"] and f"mnist|20-35|{state(page)['psi']:g}|any")
+    with page.expect_download() as download:  # the ZIP is made in the browser
+        page.click("#gan-gallery button:has-text('ZIP')")
+    with zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read())) as archive:
+        assert len(archive.namelist()) == 16 and recipes.read(archive.read("seed0027.png"))["seeds"] == [27]
+    page.click("#interp-live button:has-text('Interpolate')")  # the GIF too
+    page.wait_for_selector("#interp-live img.genimg-gif")
+    digit = digit_png(tmp_path / "one.png")
+    open_section(page, "gan-invert")
+    page.locator("#invert-file").set_input_files(str(digit))
+    page.click("#invert")
+    page.wait_for_function("document.getElementById('gan-invert').dataset.state === 'mnist'", timeout=60_000)
+    open_tab(page, "encode")
+    page.locator("#encode-file").set_input_files(str(digit))
+    page.click("#encode-button")
+    page.wait_for_function("document.getElementById('encode-view').dataset.state === 'mnist'")
+    assert "PSNR" in page.inner_text("#encode-error-text")
+    assert requests[before:] == []  # a class of 60 pressing these costs the server nothing
+    open_tab(page, "gan")
+
+
+def test_without_the_runtime_the_page_says_so_and_every_button_works_through_the_server(browser, app_url, tmp_path):
     page, requests = open_page(browser, app_url, block_runtime=True)
     try:
-        page.wait_for_function("window.genimg && window.genimg.status === 'failed'")
-        page.wait_for_selector("#genimg-notice .genimg-notice", state="visible")
-        assert "WebAssembly" in page.inner_text("#genimg-notice")  # English: the browser's language
-        assert page.locator(".genimg-notice:visible").count() == 1  # said once
-        open_tab(page, "tab-vae")
-        wait_for_vae_picture(page, 0)
+        assert page.evaluate("window.genimg.status") == "failed"
+        page.wait_for_selector("[data-notice=runtime]")
+        assert "WebAssembly" in page.inner_text("#genimg-notice") and page.locator(".genimg-notice").count() == 1
+        wait_view(page, "gan-gallery", "mnist|0-15|1|any")  # the gallery, from the server
+        assert page.locator("#gan-gallery img").count() == 16
+        before = len(requests)
+        page.fill("#seeds textarea", "3-4")
+        page.click("#generate")
+        wait_view(page, "gan-gallery", "mnist|3-4|1|any")
+        assert any("/call/sample" in url for url in requests[before:])
+        with page.expect_download() as download:
+            page.click("#gan-gallery button:has-text('ZIP')")
+        assert download.value.suggested_filename.endswith(".zip")
+        page.click("#interp-live button:has-text('Interpolate')")
+        page.wait_for_selector("#interp-live img.genimg-gif")
+        open_tab(page, "vae")
+        page.wait_for_function("Number((document.getElementById('vae-image') || {dataset: {}}).dataset.frames) > 0")
         for value in (2.5, -2.5):
-            before, pixels, frames = len(requests), vae_pixels(page), vae_frames(page)
-            page.evaluate(SET_SLIDER, ["#z-slider-0 input[type=range]", value])
-            wait_for_vae_picture(page, frames)
-            assert vae_pixels(page) != pixels
-            assert page.eval_on_selector("#vae-image-server img", "img => img.src").find("data:") != 0  # a file
-            assert any("/gradio_api/" in url for url in requests[before:])
-        assert not page.is_visible("#gan-live")
+            picture = pixels(page, "#vae-image canvas")
+            set_slider(page, "#z-slider-0 input[type=range]", value)
+            page.wait_for_function("p => document.querySelector('#vae-image canvas').toDataURL() !== p", arg=picture)
+        assert any("/call/slide" in url for url in requests)
+        page.click("#vae-random")
+        page.wait_for_function("window.genimg.state().z.some(v => v !== 0 && Math.abs(v) !== 2.5)")
+        digit = digit_png(tmp_path / "one.png")
+        open_tab(page, "encode")
+        page.locator("#encode-file").set_input_files(str(digit))
+        page.click("#encode-button")
+        page.wait_for_function("document.getElementById('encode-view').dataset.state === 'mnist'")
+        open_tab(page, "gan")
+        open_section(page, "gan-invert")
+        page.locator("#invert-file").set_input_files(str(digit))
+        page.click("#invert")
+        page.wait_for_function("document.getElementById('gan-invert').dataset.state === 'mnist'", timeout=60_000)
+        open_section(page, "gan-directions")
+        page.wait_for_function("document.getElementById('gan-directions').dataset.state")
+        choose_model(page, "emoji")
+        wait_view(page, "gan-gallery", "emoji|3-4|1|any")
+        assert view_state(page, "vae-image") in (None, "emoji|0,0,0,0,0,0")
+        assert page.page_errors == []
     finally:
         page.close()

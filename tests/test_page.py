@@ -73,9 +73,9 @@ def assert_every_output_belongs(page) -> None:
     if outputs is not None:  # the GIF or MP4: of this model, seeds, psi and class
         assert outputs.startswith(f"{s['model']}|{s['a']}|{s['b']}|"), outputs
     side, colour = SIDES[s["model"]]
-    pictures = ["#gan-gallery canvas", "#interp-live .genimg-frame canvas",
-                "#gan-directions canvas.genimg-picture",
-                "#vae-image canvas", "#vae-traversal canvas", "#model-input", "#recon", "#gan-invert canvas.genimg-picture"]
+    pictures = ["#gan-gallery canvas", "#interp-live .genimg-frame canvas", "#gan-directions canvas.genimg-picture",
+                "#vae-image canvas", "#vae-traversal canvas", "#model-input", "#recon",
+                "#gan-invert canvas.genimg-picture"]
     for selector in pictures:
         for picture in canvases(page, selector):
             assert picture["grey"] != colour, (selector, picture, s["model"])
