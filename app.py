@@ -72,12 +72,17 @@ def model_changed(model: str, label: str, request: gr.Request) -> dict:
 
 
 with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
-    with gr.Row(elem_id="genimg-top", equal_height=True):
+    with gr.Row(elem_id="genimg-top"):
         gr.Markdown(i18n("app_intro_md"), elem_id="genimg-intro")
-        model = gr.Dropdown(DATASETS, value=FIRST, label=i18n("model_label"), elem_id="model", scale=0, min_width=160)
-        language = gr.Radio([("English", "en"), ("中文", "zh")], value="en", label=i18n("page_language_label"),
-                            elem_id="language", scale=0, min_width=160)
-        copy_link = gr.Button(i18n("page_copy_link_button"), size="sm", scale=0, min_width=120, elem_id="copy-link")
+        with gr.Column(scale=0, min_width=400, elem_id="genimg-choices"):
+            with gr.Row():
+                model = gr.Dropdown(DATASETS, value=FIRST, label=i18n("model_label"), elem_id="model", min_width=130)
+                language = gr.Radio([("English", "en"), ("中文", "zh")], value="en",
+                                    label=i18n("page_language_label"), elem_id="language", min_width=230)
+            with gr.Row():
+                copy_link = gr.Button(i18n("page_copy_link_button"), size="sm", elem_id="copy-link")
+                present = gr.Button(i18n("page_present_button"), size="sm", elem_id="present")
+    view("present", "genimg-present")  # presenter mode: the picture full screen, large controls, shortcuts
     view("notice", "genimg-notice")  # the page's one-line notices (runtime, link, input), in its language
     gr.Markdown(registry.problems_markdown() if DATASETS else f"No checkpoints found under {registry.root}.\n\n"
                 + registry.problems_markdown(), visible=bool(registry.problems) or not DATASETS)
@@ -96,6 +101,7 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
     model.input(None, model, None, js=hook("set", "model"), **browser)
     language.input(None, language, None, js=hook("setLanguage"), **browser)
     copy_link.click(None, None, None, js=hook("copyLink"), **browser)
+    present.click(None, None, None, js=set_to("present", True), **browser)
     for tab in (gan_tab, vae_tab, encode_tab, card_tab, how_tab, lab_tab):
         tab.tab.select(None, None, None, js=set_to("tab", tab.tab.id), **browser)
 

@@ -1,28 +1,19 @@
-"""A classroom on the 2-core server: 60 students dragging VAE sliders at 20 events/s for 30 s, while one more
-client asks for /sample (16 seeds) back to back; prints a table.
+"""A classroom on the 2-core server: what a class of 60 costs it. Prints two tables.
 
-Method (what is simulated, and why so):
-- With the live page a student's drag runs in the student's own browser, so what the server sees of a student
-  is the requests that browser sends. Sixty headless browsers would measure this machine's 2 cores running
-  sixty copies of Chromium, not the server, so a few real students are measured and the rest extrapolated:
-  --students real pages (each its own browser context: its own cache, as its own machine), opened on the app
-  (served by `python app.py` in a subprocess), each dragging the first VAE slider with input events every 50 ms
-  for --seconds s while its requests are counted (Playwright page.on("request")). Requests per dragging student
-  x 60 = what 60 students send while dragging (the issue wants 0). Each page's picture changes are counted
-  too, to show the drags were drawn.
-- The concurrent client: benchmarks/load.py's HTTP client (POST /gradio_api/call/sample, read the stream, GET
-  the grid PNG, as a browser does), one call after another: p50/p95 with no students (idle), then during the
-  real students' drags. The real pages run on this same machine; students' browsers run on their own machines,
-  so by default (--pin) the server process gets the first CPU core to itself (in both measurements, idle and
-  during) and this process, its client and the Chromium it starts get the others: the server pays for what
-  the students send, not for their Chromium. --no-pin shares every core: an upper bound.
-- Opening the page is not free: its requests and bytes (Resource Timing) per student, from a cold cache, and
-  x 60 for a class opening the page at once; a reload within a year revalidates or reuses the cached runtime.
+(a) Sixty students press Generate, then Encode, then Find in the GAN, all at the same moment. A student's click
+    runs in the student's own browser, so what the server sees of a student is the requests that browser sends.
+    Sixty headless browsers would measure this machine's 2 cores running sixty Chromiums, not the server, so
+    --students real pages (each its own browser context: its own cache, as its own machine) click together,
+    their requests are counted (Playwright page.on("request"), Gradio's API only: /gradio_api/..., files
+    excepted) and each click's result is checked (the gallery's data-state, the encoding, the found image); the
+    rest of the class is what one page sends x 60. --before measures the same burst on the API the old page used
+    for those buttons (60 simultaneous `sample`, `reconstruct`, `invert` calls), which is what a class cost when
+    the buttons went to the server.
+(b) Sixty programs call /sample (16 seeds) at the same moment through gradio_client: failures ("Queue is full"
+    or any error), p50 and p95. The server runs in a subprocess (`python app.py`), pinned to the first core by
+    default (--pin; students' browsers run on their own machines), this process and its Chromium on the others.
 
-For comparison, the server-side sliders this replaces (issue 15, same machine): the server saturates near 35
-slider events/s in total; 10 dragging students saw 298 ms p50, 30 saw 841 ms, 60 saw 2.1 s.
-
-    python benchmarks/classroom.py [--students 3] [--seconds 30]
+    python benchmarks/classroom.py [--students 3] [--clients 60] [--before]
 """
 
 import argparse
@@ -38,58 +29,133 @@ import numpy as np
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import call, free_port, wait_until_up  # noqa: E402  (benchmarks/load.py)
+from api_load import call, free_port, wait_until_up  # noqa: E402  (benchmarks/api_load.py)
 
 REPO = Path(__file__).resolve().parents[1]
 CLASS_SIZE = 60
-EVENTS_PER_SECOND = 20
 SERVE = "import app; app.demo.launch(server_port={port}, quiet=True, **app.LAUNCH)"
-
-# A student's hand: an input event on the first VAE slider every 50 ms, sweeping -2.5..2.5 and back.
-DRAG = """([seconds, perSecond]) => {
-  const input = document.querySelector('#z-slider-0 input[type=range]');
-  const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-  const box = document.getElementById('vae-image');
-  let k = 0, pictures = 0, last = box.dataset.frames;
-  window.__drag = new Promise((resolve) => {
-    const timer = setInterval(() => {
-      const value = -2.5 + 0.1 * Math.abs((k++ % 100) - 50);
-      set.call(input, value.toFixed(2));
-      input.dispatchEvent(new Event('input', {bubbles: true}));
-      if (box.dataset.frames !== last) { pictures += 1; last = box.dataset.frames; }
-    }, 1000 / perSecond);
-    setTimeout(() => { clearInterval(timer); resolve({events: k, pictures}); }, seconds * 1000);
-  });
-}"""
+DIGIT = REPO / "examples" / "encode" / "photo-on-paper.jpg"
 
 
-def sample_latencies(url: str, stop: threading.Event, out: list) -> None:
-    """Back-to-back /sample calls (16 seeds, + the grid PNG GET) until stop; seconds per call into out."""
-    while not stop.is_set():
+def open_student(browser, url: str):
+    """A student's page (its own context), ready, on the GAN tab -> (page, requests)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(180_000)
+    page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+               else route.abort())
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/gradio_api/" in r.url and "file=" not in r.url
+            else None)
+    page.goto(url)
+    page.wait_for_function("window.genimg && window.genimg.page && window.genimg.status === 'ready'")
+    page.wait_for_function("document.getElementById('gan-gallery').dataset.state === 'mnist|0-15|1|any'")
+    page.wait_for_timeout(2000)  # the page's own load events are done
+    return page, requests
+
+
+def burst(students: list, action: str) -> tuple[list[int], list[bool], float]:
+    """Every student does `action` at once -> (requests each sent, each succeeded, seconds until all were done)."""
+    before = [len(requests) for _, requests in students]
+    start = time.perf_counter()
+    for page, _ in students:  # the clicks, as close together as one process can make them
+        if action == "generate":
+            page.fill("#seeds textarea", "100-115")
+            page.evaluate("document.getElementById('generate').click()")
+        elif action == "encode":
+            page.evaluate("window.genimg.page.selectTab('encode')")
+            page.wait_for_selector("#encode-file", state="attached")
+            page.locator("#encode-file").set_input_files(str(DIGIT))
+            page.evaluate("document.getElementById('encode-button').click()")
+        else:
+            page.evaluate("window.genimg.page.selectTab('gan')")
+            page.evaluate("window.genimg.page.reveal('gan-invert')")
+            page.wait_for_selector("#invert-file", state="attached")
+            page.locator("#invert-file").set_input_files(str(DIGIT))
+            page.evaluate("document.getElementById('invert').click()")
+    done = {"generate": "document.getElementById('gan-gallery').dataset.state === 'mnist|100-115|1|any'",
+            "encode": "document.getElementById('encode-view').dataset.state === 'mnist'",
+            "find": "document.getElementById('gan-invert').dataset.state === 'mnist'"}[action]
+    ok = []
+    for page, _ in students:
+        try:
+            page.wait_for_function(done, timeout=120_000)
+            ok.append(True)
+        except Exception:  # noqa: BLE001  (a click that never finished is a failure, counted)
+            ok.append(False)
+    seconds = time.perf_counter() - start
+    return [len(requests) - b for (_, requests), b in zip(students, before)], ok, seconds
+
+
+def api_burst(url: str, clients: int, api_name: str, data: list) -> tuple[int, list[float], list[str]]:
+    """`clients` simultaneous calls of one endpoint (Gradio's HTTP API) -> (failures, seconds each, reasons)."""
+    times, failures = [None] * clients, [None] * clients
+    barrier = threading.Barrier(clients)
+
+    def one(k: int) -> None:
+        barrier.wait()
         start = time.perf_counter()
-        failure = call(url, "sample", ["mnist", "0-15", 1.0, "any"], timeout=60, fetch=True)
-        if failure is None:
-            out.append(time.perf_counter() - start)
+        failures[k] = call(url, api_name, data, timeout=600, fetch=True)
+        times[k] = time.perf_counter() - start
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    reasons = [f for f in failures if f]
+    return len(reasons), [t for t, f in zip(times, failures) if not f], reasons
 
 
-def measure_sample(url: str, seconds: float) -> list[float]:
-    stop, out = threading.Event(), []
-    thread = threading.Thread(target=sample_latencies, args=(url, stop, out))
-    thread.start()
-    time.sleep(seconds)
-    stop.set()
-    thread.join()
-    return out
+def client_burst(url: str, clients: int) -> tuple[int, list[float], list[str]]:
+    """`clients` simultaneous gradio_client /sample calls (16 seeds) -> (failures, seconds each, reasons)."""
+    from gradio_client import Client  # noqa: PLC0415
+
+    connected = [Client(url, verbose=False) for _ in range(clients)]
+    times, failures = [None] * clients, [None] * clients
+    barrier = threading.Barrier(clients)
+
+    def one(k: int) -> None:
+        barrier.wait()
+        start = time.perf_counter()
+        try:
+            connected[k].predict("mnist", "0-15", 1.0, "any", api_name="/sample")
+        except Exception as error:  # noqa: BLE001  (every failure is counted, with its message)
+            failures[k] = str(error)[:80]
+        times[k] = time.perf_counter() - start
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for client in connected:
+        client.close()
+    reasons = [f for f in failures if f]
+    return len(reasons), [t for t, f in zip(times, failures) if not f], reasons
+
+
+def uploaded(url: str, path: Path) -> dict:
+    """A file put in the server's upload folder, as a browser's upload does -> the FileData to pass."""
+    import httpx  # noqa: PLC0415  (Gradio's own HTTP client)
+
+    with open(path, "rb") as f:
+        response = httpx.post(f"{url}gradio_api/upload", files={"files": (path.name, f)}, timeout=60)
+    response.raise_for_status()
+    return {"path": response.json()[0], "meta": {"_type": "gradio.FileData"}, "orig_name": path.name}
 
 
 def ms(values: list[float]) -> str:
-    return f"{np.percentile(values, 50) * 1000:.0f} / {np.percentile(values, 95) * 1000:.0f}"
+    if not values:
+        return "-"
+    return f"{np.percentile(values, 50):.2f} / {np.percentile(values, 95):.2f} s"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=3, help="real browser pages (the rest is extrapolated)")
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--clients", type=int, default=CLASS_SIZE, help="simultaneous gradio_client calls")
+    parser.add_argument("--before", action="store_true", help="also the same burst on the server's endpoints")
     parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=True,
                         help="server on the first core, the students' Chromium on the others (default)")
     args = parser.parse_args()
@@ -105,70 +171,50 @@ def main() -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if pinned:
         os.sched_setaffinity(0, set(cores[1:]))  # this process, its client threads and the Chromium it starts
+    rows = []
     try:
         wait_until_up(url, server)
         call(url, "sample", ["mnist", "0-15", 1.0, "any"], timeout=60, fetch=True)  # warm
-        idle = measure_sample(url, args.seconds)
-
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                                  args=["--no-sandbox", "--disable-gpu",
                                                        "--disable-background-networking"])
-            students = []
-            for _ in range(args.students):
-                context = browser.new_context(viewport={"width": 1280, "height": 1000})  # its own cache
-                page = context.new_page()
-                page.set_default_timeout(180_000)
-                page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname
-                           == "127.0.0.1" else route.abort())
-                requests = []
-                page.on("request", lambda r, requests=requests: requests.append(r.url))
-                page.goto(url)
-                page.wait_for_function("window.genimg && window.genimg.status === 'ready' && window.genimgLive")
-                page.evaluate("window.genimgLive.warmed")
-                page.wait_for_timeout(3000)  # let the page's first loads settle ("networkidle" never comes: the
-                # page keeps an open event stream to the server)
-                loaded = page.evaluate("performance.getEntriesByType('resource').reduce((s, e) => s + "
-                                       "e.transferSize, 0) + performance.getEntriesByType('navigation')[0]"
-                                       ".transferSize")
-                page.locator("[role=tablist]").first.get_by_role("tab").nth(1).click()
-                page.wait_for_function("Number(document.getElementById('vae-image').dataset.frames || 0) > 0")
-                page.wait_for_timeout(500)
-                students.append({"page": page, "requests": requests, "opened": (len(requests), loaded)})
-
-            for student in students:
-                student["before"] = len(student["requests"])
-                student["page"].evaluate(DRAG, [args.seconds, EVENTS_PER_SECOND])
-            during = measure_sample(url, args.seconds)
-            for student in students:
-                student["drag"] = student["page"].evaluate("window.__drag")
-                student["sent"] = student["requests"][student["before"]:]
+            students = [open_student(browser, url) for _ in range(args.students)]
+            for action, label in (("generate", "Generate"), ("encode", "Encode"), ("find", "Find in the GAN")):
+                sent, ok, seconds = burst(students, action)
+                per_click = sum(sent) / len(sent)
+                rows.append(f"| {label} | {args.students} pages at once, {seconds:.1f} s until all done | "
+                            f"{per_click:g} | {per_click * CLASS_SIZE:g} | {ok.count(False)} of {len(ok)} |")
             browser.close()
+        before_rows = []
+        if args.before:
+            upload = uploaded(url, DIGIT)
+            for api_name, data, label in (("sample", ["mnist", "100-115", 1.0, "any"], "Generate"),
+                                          ("reconstruct", ["mnist", upload], "Encode"),
+                                          ("invert", ["mnist", upload], "Find in the GAN")):
+                failures, times, reasons = api_burst(url, CLASS_SIZE, api_name, data)
+                before_rows.append(f"| {label} (`/{api_name}` x {CLASS_SIZE}) | {failures} | {ms(times)} | "
+                                   f"{', '.join(sorted(set(reasons)))[:60]} |")
+        failures, times, reasons = client_burst(url, args.clients)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    sent = [len(s["sent"]) for s in students]
-    per_student = sum(sent) / len(sent)
-    opened_requests = np.mean([s["opened"][0] for s in students])
-    opened_bytes = np.mean([s["opened"][1] for s in students])
-    drags = ", ".join(f"{s['drag']['events']} ({s['drag']['pictures']})" for s in students)
-    out = [f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; {args.students} real students, "
-           f"{args.seconds:.0f} s at {EVENTS_PER_SECOND} events/s each; "
-           + (f"server on core {cores[0]}, students and client on the others" if pinned else "all cores shared"),
-           "", "| | value |", "|---|---|",
-           f"| input events per real student (pictures drawn) | {drags} |",
-           f"| server requests per dragging student (measured) | {per_student:g} |",
-           f"| server requests from {CLASS_SIZE} dragging students (extrapolated) | {per_student * CLASS_SIZE:g} |",
-           f"| /sample 16 seeds p50 / p95, idle (ms) | {ms(idle)} (n={len(idle)}) |",
-           f"| /sample p50 / p95 during the real students' drags (ms) | {ms(during)} (n={len(during)}) |",
-           f"| ratio of p50s (want <= 1.2) | {np.percentile(during, 50) / np.percentile(idle, 50):.2f} |",
-           f"| opening the page, per student: requests, bytes (cold cache) | {opened_requests:.0f}, "
-           f"{opened_bytes / 1e6:.1f} MB |",
-           f"| {CLASS_SIZE} students opening the page | {opened_bytes * CLASS_SIZE / 1e6:.0f} MB |"]
-    print("\n".join(out))
-    if any(sent):
-        print("requests sent while dragging:", [s["sent"][:5] for s in students], file=sys.stderr)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          + (f"server on core {cores[0]}, students and clients on the others" if pinned else "all cores shared"))
+    print("\n(a) a burst of page clicks\n")
+    print("| click | measured | server requests per click | for 60 students | failures |")
+    print("|---|---|---|---|---|")
+    print("\n".join(rows))
+    if before_rows:
+        print("\nthe same burst when the buttons called the server (60 simultaneous calls)\n")
+        print("| click | failures | p50 / p95 | reasons |")
+        print("|---|---|---|---|")
+        print("\n".join(before_rows))
+    print(f"\n(b) {args.clients} simultaneous gradio_client /sample calls (16 seeds)\n")
+    print("| failures | p50 / p95 | reasons |")
+    print("|---|---|---|")
+    print(f"| {failures} of {args.clients} | {ms(times)} | {', '.join(sorted(set(reasons)))[:80] or '-'} |")
 
 
 if __name__ == "__main__":

@@ -1,203 +1,246 @@
-"""Load test: N clients call one endpoint back to back for S seconds; prints JSON with the request count,
-failures (by message), p50/p95/p99 latency and throughput.
+"""First load for a far student: the app's page in headless Chromium over a throttled link, beside a bare Gradio
+page (one textbox) served and measured in the same run; prints a table.
 
-Each client is a thread speaking Gradio's HTTP API directly (POST /gradio_api/call/<api_name>, then read the
-event stream until `complete` or `error`), so the numbers are the server's, without gradio_client's polling.
-A request fails on an HTTP error (a full queue answers 503 "Queue is full ..."), an `error` event or a timeout.
+The throttle (Chrome DevTools Protocol `Network.emulateNetworkConditions`): 300 ms round trip, 1.5 Mbit/s down,
+750 kbit/s up, on every request of a fresh browser context (an empty cache: a first visit). Measured from the
+navigation's start (the page's performance.now()), run by run, bare and app alternating:
+- text: the first paint with text on it (first-contentful-paint): the blank page ends;
+- input: the first text box visible (bare: its textbox; app: the GAN tab's seeds box, #seeds);
+- gallery: the GAN gallery drawn (#gan-gallery has data-state: pictures of the page's state are on screen);
+- ready: the live runtime ready (window.genimg.status === 'ready');
+- bytes and requests: what went over the wire (encoded bytes, headers included) until the gallery, and in all
+  (until the network has been quiet for --quiet s after the runtime was ready: idle prefetches included).
+Targets (DESIGN.md, issue 26): gallery <= 1.5x the bare page's input; ready <= 12 s.
 
-    python app.py &                                                  # then, from another shell:
-    python benchmarks/load.py --clients 32 --seconds 30              # sample 16 seeds, http://127.0.0.1:7860/
-    python benchmarks/load.py --url http://host:7860/ --api-name slide --data '["mnist", [0, 0, 0, 0]]'
-    python benchmarks/load.py --serve unbatched --clients 32 --seconds 30   # serves its own Blocks (below)
-    python benchmarks/load.py --serve batched --clients 32 --seconds 30     # the same with batch=True
+    python benchmarks/load.py                    # serves app.py (the repo's checkpoints) and the bare page
+    python benchmarks/load.py --runs 5 --json    # more runs; also print every run as JSON
+    python benchmarks/load.py --url http://host:7860/   # an app already running (the bare page still served here)
 
---serve builds a small Blocks around genimg.app.handlers in a subprocess (the repo's checkpoints, or
-$GENIMG_CHECKPOINTS) with the same queue settings as app.py: `unbatched` wires GanTab.sample as app.py does
-(concurrency_limit=2), `batched` wires GanTab.sample_batch with batch=True and max_batch_size=--max-batch-size.
-That compares Gradio batching without touching app.py.
+The servers run in subprocesses (the app: `app.demo.launch(**app.LAUNCH)`, as `python app.py`), so the browser
+and the servers share this machine's cores; the load average is printed beside the figures.
 """
 
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections import Counter
 from pathlib import Path
-
-import numpy as np
+from statistics import median
 
 REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+THROTTLE = {"offline": False, "latency": 300, "downloadThroughput": 1_500_000 / 8, "uploadThroughput": 750_000 / 8}
+SERVE_APP = "import app; app.demo.launch(server_port={port}, quiet=True, **app.LAUNCH)"
+SERVE_BARE = ("import gradio as gr\nwith gr.Blocks() as demo:\n    gr.Textbox(label='name')\n"
+              "demo.launch(server_port={port}, quiet=True)")
+INPUT = {"bare": "textarea, input[type=text]", "app": "#seeds textarea, #seeds input"}
 
-
-def call(url: str, api_name: str, data: list, timeout: float, fetch: bool) -> str | None:
-    """One request through the queue; None on success, else a short reason."""
-    body = json.dumps({"data": data}).encode()
-    request = urllib.request.Request(f"{url}gradio_api/call/{api_name}", body, {"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            event_id = json.loads(response.read())["event_id"]
-        with urllib.request.urlopen(f"{url}gradio_api/call/{api_name}/{event_id}", timeout=timeout) as stream:
-            event = None
-            for raw in stream:
-                line = raw.decode().strip()
-                if line.startswith("event:"):
-                    event = line.split(":", 1)[1].strip()
-                elif line.startswith("data:") and event in ("complete", "error"):
-                    if event == "error":
-                        return f"error event: {line[5:].strip()[:120]}"
-                    if fetch:  # what a browser does next: download each output file
-                        for path in files_in(json.loads(line[5:])):
-                            urllib.request.urlopen(path, timeout=timeout).read()
-                    return None
-        return "stream ended without a result"
-    except urllib.error.HTTPError as e:
-        return f"HTTP {e.code}: {e.read().decode(errors='replace')[:120]}"
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError, KeyError) as e:
-        return f"{type(e).__name__}: {str(e)[:120]}"
-
-
-def files_in(value) -> list[str]:
-    if isinstance(value, dict):
-        return [value["url"]] if isinstance(value.get("url"), str) else [u for v in value.values() for u in files_in(v)]
-    if isinstance(value, list):
-        return [u for v in value for u in files_in(v)]
-    return []
-
-
-def run_load(url: str, api_name: str, data: list, clients: int, seconds: float, timeout: float, fetch: bool) -> dict:
-    url = url if url.endswith("/") else url + "/"
-    latencies: list[float] = []
-    failures: Counter = Counter()
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def client():
-        while time.monotonic() < stop_at:
-            start = time.perf_counter()
-            reason = call(url, api_name, data, timeout, fetch)
-            elapsed = time.perf_counter() - start
-            with lock:
-                if reason is None:
-                    latencies.append(elapsed)
-                else:
-                    failures[reason] += 1
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(seconds + timeout + 5)
-    wall = time.monotonic() - started
-    ms = np.asarray(latencies) * 1000 if latencies else np.zeros(1)
-    return {"url": url, "api_name": api_name, "clients": clients, "seconds": round(wall, 1),
-            "requests": len(latencies) + sum(failures.values()), "ok": len(latencies),
-            "failed": sum(failures.values()), "failures": dict(failures.most_common(5)),
-            "p50_ms": round(float(np.percentile(ms, 50)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1),
-            "p99_ms": round(float(np.percentile(ms, 99)), 1),
-            "throughput_rps": round(len(latencies) / wall, 2)}
-
-
-# ---- --serve: a small Blocks around the handlers, in its own process -------------------------------------------
-
-
-def serve(mode: str, port: int, max_batch_size: int) -> None:
-    """Blocks with app.py's sample wiring (unbatched) or the batched alternative; blocks until killed."""
-    import gradio as gr  # noqa: PLC0415
-    import torch  # noqa: PLC0415
-
-    sys.path.insert(0, str(REPO))
-    from genimg.app.registry import Registry  # noqa: PLC0415
-    from genimg.app.tabs.gan import GanTab  # noqa: PLC0415
-
-    torch.set_num_threads(1)  # as app.py
-    registry = Registry()
-    gan = GanTab(registry)
-    if not registry.datasets("gan"):
-        raise SystemExit(f"error: no GAN under {registry.root}: {registry.problems}")
-    with gr.Blocks() as demo:
-        model = gr.Dropdown(registry.datasets("gan"), value=registry.datasets("gan")[0])
-        seeds, psi, label = gr.Textbox("0-15"), gr.Slider(0, 2, value=1.0), gr.Textbox("any")
-        gallery, grid_png = gr.Gallery(format="png"), gr.DownloadButton()
-        button = gr.Button()
-        if mode == "batched":
-            button.click(gan.sample_batch, [model, seeds, psi, label], [gallery, grid_png], api_name="sample",
-                         batch=True, max_batch_size=max_batch_size, concurrency_id="gan", concurrency_limit=2)
-        else:
-            button.click(gan.sample, [model, seeds, psi, label], [gallery, grid_png], api_name="sample",
-                         concurrency_id="gan", concurrency_limit=2)
-    demo.queue(max_size=32, default_concurrency_limit=2)
-    demo.launch(server_port=port, quiet=True, max_file_size="5mb", show_error=True)
+# Runs in the page before its own scripts: records when each milestone is first true (ms from navigation start).
+MARKS = """(selector) => {
+  const marks = window.__loadMarks = {};
+  const shown = (el) => { if (!el) return false; const r = el.getBoundingClientRect();
+                          return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+  const check = () => {
+    const now = performance.now();
+    if (marks.input === undefined && shown(document.querySelector(selector))) marks.input = now;
+    const gallery = document.getElementById('gan-gallery');
+    if (marks.gallery === undefined && gallery && gallery.dataset.state) marks.gallery = now;
+    const status = window.genimg && window.genimg.status;
+    if (marks.ready === undefined && (status === 'ready' || status === 'failed')) { marks.ready = now;
+                                                                                 marks.status = status; }
+  };
+  setInterval(check, 20);
+  new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true});
+}"""
+PAINT = "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime ?? null"
 
 
 def free_port() -> int:
+    import socket  # noqa: PLC0415
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, server: subprocess.Popen | None, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
+def serve(code: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = dict(os.environ, OMP_NUM_THREADS="1", GRADIO_ANALYTICS_ENABLED="False")
+    server = subprocess.Popen([sys.executable, "-c", code.format(port=port)], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        if server is not None and server.poll() is not None:
-            raise SystemExit(f"error: the server exited with code {server.returncode} before answering")
+        if server.poll() is not None:
+            raise SystemExit(f"error: a server exited with code {server.returncode} before answering")
         try:
-            urllib.request.urlopen(f"{url}gradio_api/info", timeout=5).read()
-            return
+            urllib.request.urlopen(url + "gradio_api/info", timeout=5).read()
+            return server, url
         except (urllib.error.URLError, OSError):
             time.sleep(0.5)
-    raise SystemExit(f"error: no server at {url} after {seconds:.0f} s")
+    server.kill()
+    raise SystemExit(f"error: no server at {url} after 300 s")
+
+
+def kind_of(url: str) -> str:
+    """A request's kind for the breakdown."""
+    path = url.split("?", 1)[0]
+    if "/vendor/" in path:
+        return "runtime"
+    if path.endswith((".bin", "/manifest.json")) or "/genimg-web/" in path:
+        return "weights"
+    if "/genimg/app/web/" in path:
+        return "modules"
+    if "/gradio_api/" in path and "file=" not in path:
+        return "api"
+    if "/assets/" in path or "/static/" in path or path.endswith((".js", ".css", ".woff2", ".svg")):
+        return "gradio"
+    return "html"
+
+
+def visit(browser, url: str, kind: str, timeout: float, quiet: float) -> dict:
+    """One first visit over the throttled link -> {text, input, gallery, ready (s), bytes, requests, ...}."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
+    cdp.send("Network.emulateNetworkConditions", THROTTLE)
+    wire = {}  # requestId -> {url, bytes, done}
+    clock = {"last": time.monotonic()}
+
+    def started(event):
+        wire.setdefault(event["requestId"], {"url": event["request"]["url"], "bytes": 0, "done": False, "at": None})
+        clock["last"] = time.monotonic()
+
+    def finished(event):
+        entry = wire.get(event["requestId"])
+        if entry is not None:
+            entry.update(bytes=event.get("encodedDataLength", 0), done=True, at=time.monotonic())
+        clock["last"] = time.monotonic()
+
+    cdp.on("Network.requestWillBeSent", started)
+    cdp.on("Network.loadingFinished", finished)
+    cdp.on("Network.loadingFailed", finished)
+    page.add_init_script(f"({MARKS})({json.dumps(INPUT[kind])})")
+    began = time.monotonic()
+    page.goto(url, wait_until="commit", timeout=timeout * 1000)
+    wanted = ("input",) if kind == "bare" else ("input", "gallery", "ready")
+    marks = {}
+    gallery_at = None
+    while time.monotonic() - began < timeout:
+        marks = page.evaluate("window.__loadMarks || {}")
+        if "gallery" in marks and gallery_at is None:
+            gallery_at = time.monotonic()
+            at_gallery = {k: dict(v) for k, v in wire.items()}
+        if all(k in marks for k in wanted):
+            break
+        page.wait_for_timeout(100)
+    while time.monotonic() - clock["last"] < quiet and time.monotonic() - began < timeout + quiet:
+        page.wait_for_timeout(200)  # until the network has been quiet (idle prefetches land)
+    paint = page.evaluate(PAINT)
+    status = marks.get("status")
+    context.close()
+    by_kind = {}
+    for entry in wire.values():
+        row = by_kind.setdefault(kind_of(entry["url"]), {"bytes": 0, "requests": 0})
+        row["bytes"] += entry["bytes"]
+        row["requests"] += 1
+    result = {"text": paint, **{k: marks.get(k) for k in ("input", "gallery", "ready")}, "status": status,
+              "bytes": sum(e["bytes"] for e in wire.values()), "requests": len(wire), "by_kind": by_kind}
+    if gallery_at is not None:
+        result["gallery_bytes"] = sum(e["bytes"] for e in at_gallery.values())
+        result["gallery_requests"] = len(at_gallery)
+    result = {k: (round(v / 1000, 2) if k in ("text", "input", "gallery", "ready") and v is not None else v)
+              for k, v in result.items()}
+    return result
+
+
+def summary(runs: list[dict]) -> dict:
+    """The median of each figure over runs (None where a run never got there)."""
+    out = {}
+    for key in ("text", "input", "gallery", "ready", "bytes", "requests", "gallery_bytes", "gallery_requests"):
+        values = [r.get(key) for r in runs]
+        out[key] = median(values) if values and all(v is not None for v in values) else None
+    kinds = sorted({k for r in runs for k in r["by_kind"]})
+    out["by_kind"] = {k: {f: median(r["by_kind"].get(k, {}).get(f, 0) for r in runs) for f in ("bytes", "requests")}
+                      for k in kinds}
+    return out
+
+
+def table(bare: dict, app: dict, runs: int) -> str:
+    def seconds(v):
+        return "-" if v is None else f"{v:.1f} s"
+
+    def size(v):
+        return "-" if v is None else f"{v / 1e6:.2f} MB"
+
+    target = 1.5 * bare["input"] if bare["input"] else None
+    rows = [("", "bare Gradio page", "genimg app", "target"),
+            ("first paint with text", seconds(bare["text"]), seconds(app["text"]), ""),
+            ("input box visible", seconds(bare["input"]), seconds(app["input"]), ""),
+            ("first gallery drawn", "", seconds(app["gallery"]), f"<= {seconds(target)} (1.5x bare input)"),
+            ("live runtime ready", "", seconds(app["ready"]), "<= 12.0 s"),
+            ("bytes until the gallery", "", size(app["gallery_bytes"]), ""),
+            ("requests until the gallery", "", str(app["gallery_requests"] or "-"), ""),
+            ("bytes in all", size(bare["bytes"]), size(app["bytes"]), ""),
+            ("requests in all", str(bare["requests"]), str(app["requests"]), "")]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [f"median of {runs} first visits, 300 ms RTT, 1.5 Mbit/s down, 750 kbit/s up "
+             f"(load average {os.getloadavg()[0]:.1f})"]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.append("")
+    lines.append("genimg app, in all, by kind: " + ", ".join(
+        f"{k} {v['bytes'] / 1e3:.0f} kB / {v['requests']:g}" for k, v in app["by_kind"].items()))
+    met = [app["gallery"] is not None and target is not None and app["gallery"] <= target,
+           app["ready"] is not None and app["ready"] <= 12.0]
+    verdict = ["met" if ok else "MISSED" for ok in met]
+    lines.append(f"targets: first gallery {verdict[0]}, live runtime {verdict[1]}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default="http://127.0.0.1:7860/", help="a running app (ignored with --serve)")
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--api-name", default="sample")
-    parser.add_argument("--data", default='["mnist", "0-15", 1.0, "any"]', help="the request's inputs, JSON list")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a request counts as failed")
-    parser.add_argument("--fetch", action="store_true", help="also download each output file, as a browser does")
-    parser.add_argument("--serve", choices=["unbatched", "batched"], help="serve a Blocks around the handlers")
-    parser.add_argument("--max-batch-size", type=int, default=8)
-    parser.add_argument("--port", type=int, help="port for --serve (default: a free one)")
-    parser.add_argument("--server-only", choices=["unbatched", "batched"], help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=3, help="first visits of each page (the median is printed)")
+    parser.add_argument("--url", help="an app already running (default: serve app.py here)")
+    parser.add_argument("--timeout", type=float, default=90.0, help="seconds a visit may take")
+    parser.add_argument("--quiet", type=float, default=3.0, help="seconds of no network that end a visit")
+    parser.add_argument("--json", action="store_true", help="also print every run as JSON")
     args = parser.parse_args(argv)
-    if args.clients < 1 or args.seconds <= 0:
-        parser.error("--clients must be at least 1 and --seconds positive")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    servers = []
     try:
-        data = json.loads(args.data)
-    except json.JSONDecodeError as e:
-        parser.error(f"--data must be a JSON list: {e}")
-    if args.server_only:
-        serve(args.server_only, args.port, args.max_batch_size)
-        return 0
-    server = None
-    url = args.url
-    if args.serve:
-        args.port = args.port or free_port()
-        url = f"http://127.0.0.1:{args.port}/"
-        env = dict(os.environ, OMP_NUM_THREADS="1")
-        server = subprocess.Popen([sys.executable, __file__, "--server-only", args.serve, "--port", str(args.port),
-                                   "--max-batch-size", str(args.max_batch_size)], env=env)
-    try:
-        wait_until_up(url if url.endswith("/") else url + "/", server)
-        result = run_load(url, args.api_name, data, args.clients, args.seconds, args.timeout, args.fetch)
+        bare_server, bare_url = serve(SERVE_BARE)
+        servers.append(bare_server)
+        app_url = args.url
+        if app_url is None:
+            app_server, app_url = serve(SERVE_APP)
+            servers.append(app_server)
+        results = {"bare": [], "app": []}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            for run in range(args.runs):
+                for kind, url in (("bare", bare_url), ("app", app_url)):
+                    results[kind].append(visit(browser, url, kind, args.timeout, args.quiet))
+                    print(f"run {run + 1} {kind}: {json.dumps(results[kind][-1])}", file=sys.stderr)
+            browser.close()
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
             server.wait(30)
-    if args.serve:
-        result["serve"] = {"mode": args.serve, "max_batch_size": args.max_batch_size if args.serve == "batched"
-                           else None}
-    print(json.dumps(result, indent=2))
-    return 1 if result["failed"] else 0
+    bare, app = summary(results["bare"]), summary(results["app"])
+    print(table(bare, app, args.runs))
+    if args.json:
+        print(json.dumps({"bare": results["bare"], "app": results["app"]}, indent=1))
+    return 0
 
 
 if __name__ == "__main__":

@@ -170,7 +170,7 @@ def test_every_api_name_answers(served, digit):
         client.predict("mnist", 4, "learned", api_name="/latent_from_seed")
     with zipfile.ZipFile(client.predict("mnist", "3-4", 1.0, "any", api_name="/download_all")) as archive:
         assert archive.namelist() == ["seed0003.png", "seed0004.png"]
-    assert len(client.predict("mnist", api_name="/select_model")) > len(app.vae_tab.sliders)
+    assert len(client.predict("mnist", "any", api_name="/select_model")) > len(app.vae_tab.sliders)
 
 
 @pytest.mark.parametrize("api_name, args, message", [
@@ -226,7 +226,7 @@ def test_how_it_works_answers_in_the_browsers_language(served):
         with pytest.raises(AppError, match="不是种子也不是区间"):  # errors in the browser's language too
             chinese.predict("mnist", "seven", 1.0, "any", api_name="/sample")
         assert chinese.predict("mnist", "0-1", 1.0, "any", api_name="/sample")[0][1]["caption"] == "种子 1"
-        switched = chinese.predict("mnist", api_name="/select_model")
+        switched = chinese.predict("mnist", "any", api_name="/select_model")
         assert any("滑块" in str(update) for update in switched)  # the VAE tab's note, too
     finally:
         chinese.close()

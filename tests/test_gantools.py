@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import av
 import numpy as np
 import pytest
 import torch
-from conftest import tiny_gan
+from conftest import REPO, tiny_gan
 from PIL import Image
 
 import genimg
@@ -196,3 +197,14 @@ def test_mp4_decodes_with_the_frames_asked_for(tmp_path, isolated_cache):
     assert result.returncode == 2 and "--frames must be from 2" in result.stderr
     with pytest.raises(ValueError, match="frames must be a whole number of at least 2"):
         loop_path(0)
+
+
+def test_readme_direction_shares_are_the_committed_ones():
+    """README quotes the editor's slider labels; they come from the committed directions.safetensors."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8").replace("\n", " ")
+    for dataset in ("mnist", "emoji"):
+        gan = genimg.load(REPO / "checkpoints" / dataset / "gan")
+        shares = [f"{100 * s:.1f}" for s in gan_directions.load_directions(REPO / "checkpoints" / dataset / "gan",
+                                                                              gan.z_dim).variance_share]
+        quoted = re.search(rf"{dataset} ((?:[\d.]+, )+[\d.]+)%", readme)
+        assert quoted and quoted.group(1).split(", ") == shares, (dataset, quoted and quoted.group(1), shares)

@@ -180,7 +180,7 @@ def test_a_link_reopens_the_same_view(browser, app_url):
     assert state(first) == state(second) == {"tab": "vae", "model": "emoji", "seeds": "3-5,9", "psi": 0.7,
                                              "class": "Food & Drink", "z": [0.5, -1, 0, 2, 0, -0.25],
                                              "prior": "standard", "a": 4, "b": 9, "t": 0.3, "lesson": None,
-                                             "lang": "en"}
+                                             "lang": "en", "present": False}
     values = first.evaluate("[0, 1, 2].map(k => Number(document.querySelector("
                             "`#z-slider-${k} input[type=range]`).value))")
     order = first.evaluate("window.genimg.page.vaeInfo('emoji').order")
@@ -240,3 +240,21 @@ def test_the_language_switch_reloads_the_page_in_that_language(browser, app_url)
                            "/[\\u4e00-\\u9fff]/.test(document.querySelector('#how-verdict').innerText)")
     english, _ = open_page(browser, app_url, "lang=en", locale="zh-CN")  # the link overrides the browser
     assert "GAN: sample from seeds" in english.inner_text("#tab-gan-button")
+
+
+def test_presenter_mode_is_in_the_link_and_driven_by_keys(browser, app_url):
+    page, requests = open_page(browser, app_url, "seeds=0-7")
+    wait_view(page, "gan-gallery", "mnist|0-7|1|any")
+    page.click("#present")
+    page.wait_for_url(re.compile(r"present=1"))
+    page.wait_for_function("document.getElementById('genimg-present').dataset.state === 'mnist|0-7|1|any'")
+    before = len(requests)
+    page.keyboard.press("ArrowRight")  # the next 8 seeds
+    page.keyboard.press("ArrowUp")  # psi + 0.05
+    page.wait_for_function("document.getElementById('genimg-present').dataset.state === 'mnist|8-15|1.05|any'")
+    assert page.input_value("#seeds textarea") == "8-15" and requests[before:] == []  # the controls follow
+    again, _ = open_page(browser, app_url, page.url.split("?", 1)[1])  # a presenter's link reopens it
+    again.wait_for_function("document.getElementById('genimg-present').dataset.state === 'mnist|8-15|1.05|any'")
+    page.keyboard.press("Escape")
+    page.wait_for_function("!window.genimg.state().present")
+    assert "present" not in page.url

@@ -1,7 +1,9 @@
-"""What genimg serves to the browser from npm: TensorFlow.js, fflate and gifenc at pinned versions, sha256-checked.
+"""What genimg serves to the browser from npm: TensorFlow.js, fflate, gifenc and KaTeX at pinned versions,
+sha256-checked.
 
     python -m genimg.app.vendor --check    # the committed files match SOURCES.json (exit 1 otherwise)
     python -m genimg.app.vendor --fetch    # npm pack the pinned packages, extract the listed files, verify, write
+    python -m genimg.app.vendor --tests --check    # the same for what only the tests use (tests/vendor/)
 
 Why TensorFlow.js: it is maintained, small (tf.min.js 1.5 MB, the wasm backend 0.15 MB of JS plus a
 0.4 MB .wasm) and has a WebAssembly backend with SIMD, the fastest choice on a CPU-only browser. The
@@ -12,14 +14,25 @@ The downloads made in the browser (genimg/app/web/downloads.js, recipes.js) use 
 the zlib stream inside a PNG; its ES module build, 91 kB) and gifenc (animated GIFs; 9 kB, ES module):
 both small, dependency-free, MIT, and importable by the browser as they come from npm.
 
+The static site (genimg/app/site.py) renders How it works' formulas with KaTeX (MIT): katex.min.js (a classic
+script, 0.27 MB), its CSS and its fonts in WOFF2 only. Every browser that runs the page's ES modules reads WOFF2,
+and the CSS lists WOFF2 first in each @font-face, so the WOFF and TTF copies would never be fetched. (The Gradio
+app draws its Markdown's formulas with Gradio's own KaTeX.) A file pattern such as "dist/fonts/*.woff2" takes every
+match; a file keeps its folders below the tarball's first one (dist/fonts/X.woff2 -> katex/fonts/X.woff2), so
+the CSS finds its fonts where it expects them.
+
 The tfjs tarballs carry no LICENSE file (package.json says "license": "Apache-2.0" and every dist file
 keeps its Apache-2.0 banner), so each tfjs folder holds a committed LICENSE with the Apache-2.0 text;
 --check verifies those too, --fetch leaves them as they are. fflate and gifenc ship their MIT licence,
 which is extracted like any other listed file. This is not imported by the app at run time; it is a
 maintenance script.
+
+With --tests it keeps tests/vendor/ instead: axe-core (MPL-2.0, its LICENSE extracted beside it), which the
+browser tests inject into the page to check accessibility (tests/test_a11y.py). The app never serves it.
 """
 
 import argparse
+import fnmatch
 import hashlib
 import json
 import shutil
@@ -33,6 +46,7 @@ from ..data.npm import sha256_of
 
 VENDOR = Path(__file__).resolve().parent / "web" / "vendor"
 SOURCES = VENDOR / "SOURCES.json"
+TEST_VENDOR = Path(__file__).resolve().parents[2] / "tests" / "vendor"  # in a checkout of the repository
 MAX_BYTES = 10 * 1024 * 1024  # a Space without LFS refuses files of 10 MB and more
 
 # package, version, files inside the tarball (under package/) -> folder in vendor/
@@ -45,7 +59,9 @@ PINNED = [
      "tfjs-backend-wasm"),
     ("fflate", "0.8.3", ["esm/browser.js", "LICENSE"], "fflate"),
     ("gifenc", "1.0.3", ["dist/gifenc.esm.js", "LICENSE.md"], "gifenc"),
+    ("katex", "0.19.1", ["dist/katex.min.js", "dist/katex.min.css", "dist/fonts/*.woff2", "LICENSE"], "katex"),
 ]
+TEST_PINNED = [("axe-core", "4.14.1", ["axe.min.js", "LICENSE"], "axe-core")]  # tests/vendor/: never served
 
 
 class VendorError(Exception):
@@ -76,6 +92,22 @@ def check(vendor: Path = VENDOR) -> list[str]:
     return problems
 
 
+def vendored_path(folder: str, name: str) -> str:
+    """Where a tarball file goes under vendor/: its folders below the tarball's first one are kept."""
+    parts = Path(name).parts
+    return "/".join([folder, *(parts[1:] if len(parts) > 1 else parts)])
+
+
+def matching(tar: tarfile.TarFile, pattern: str) -> list[str]:
+    """The files under package/ a listed name or pattern ("dist/fonts/*.woff2") names, sorted; VendorError if none."""
+    names = sorted(m.name.removeprefix("package/") for m in tar.getmembers() if m.isfile())
+    found = fnmatch.filter(names, pattern) if any(c in pattern for c in "*?[") else \
+        [pattern] if pattern in names else []
+    if not found:
+        raise VendorError(f"{tar.name}: no file matches {pattern!r}")
+    return found
+
+
 def npm_pack(package: str, version: str, workdir: Path) -> Path:
     """`npm pack package@version` into workdir -> the tarball's path."""
     npm = shutil.which("npm")
@@ -89,7 +121,7 @@ def npm_pack(package: str, version: str, workdir: Path) -> Path:
     return workdir / run.stdout.strip().splitlines()[-1]
 
 
-def fetch(vendor: Path = VENDOR, update: bool = False) -> list[dict]:
+def fetch(vendor: Path = VENDOR, update: bool = False, pinned: list = PINNED) -> list[dict]:
     """npm pack every pinned package, extract its listed files into vendor/<folder>/, verify, write.
 
     Without `update`, a file whose sha256 differs from SOURCES.json is refused (the pin says what we ship);
@@ -99,13 +131,12 @@ def fetch(vendor: Path = VENDOR, update: bool = False) -> list[dict]:
         else {}
     entries = []
     with tempfile.TemporaryDirectory() as tmp:
-        for package, version, files, folder in PINNED:
+        for package, version, files, folder in pinned:
             tarball = npm_pack(package, version, Path(tmp))
             with tarfile.open(tarball, "r:gz") as tar:
-                for name in files:
-                    member = tar.getmember(f"package/{name}")
-                    data = tar.extractfile(member).read()
-                    path = f"{folder}/{Path(name).name}"
+                for name in (name for pattern in files for name in matching(tar, pattern)):
+                    data = tar.extractfile(tar.getmember(f"package/{name}")).read()
+                    path = vendored_path(folder, name)
                     entry = {"package": package, "version": version, "file": name, "path": path,
                              "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
                     old = known.get(path)
@@ -135,17 +166,20 @@ def fetch(vendor: Path = VENDOR, update: bool = False) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m genimg.app.vendor", description=__doc__.split("\n\n")[0],
                                      epilog="examples:\n  python -m genimg.app.vendor --check\n"
-                                            "  python -m genimg.app.vendor --fetch",
+                                            "  python -m genimg.app.vendor --fetch\n"
+                                            "  python -m genimg.app.vendor --tests --check",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--check", action="store_true", help="verify the committed files against SOURCES.json")
     action.add_argument("--fetch", action="store_true", help="re-fetch the pinned packages with npm pack")
     parser.add_argument("--update", action="store_true", help="with --fetch: accept new hashes, rewrite SOURCES.json")
-    parser.add_argument("--vendor", type=Path, default=VENDOR, help=argparse.SUPPRESS)  # tests point it elsewhere
+    parser.add_argument("--tests", action="store_true", help="tests/vendor/ (axe-core) instead of the app's files")
+    parser.add_argument("--vendor", type=Path, default=None, help=argparse.SUPPRESS)  # tests point it elsewhere
     args = parser.parse_args(argv)
+    args.vendor = args.vendor or (TEST_VENDOR if args.tests else VENDOR)
     try:
         if args.fetch:
-            files = fetch(args.vendor, update=args.update)
+            files = fetch(args.vendor, update=args.update, pinned=TEST_PINNED if args.tests else PINNED)
             print(f"fetched and verified {len(files)} files into {args.vendor}")
         problems = check(args.vendor)
     except VendorError as e:

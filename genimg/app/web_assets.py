@@ -59,7 +59,8 @@ def file_url(path: Path, version: str | None = None) -> str:
     return FILE_ROUTE + str(Path(path).resolve()) + (f"?v={version}" if version else "")
 
 
-def export_models(models: dict[str, dict[str, nn.Module | Directions]], root: Path | None = None) -> list[dict]:
+def export_models(models: dict[str, dict[str, nn.Module | Directions]], root: Path | None = None,
+                  url=file_url) -> list[dict]:
     """{"mnist": {"gan": Generator, "vae": VAE, "classifier": Classifier, "directions": Directions}, ...} -> browser
     weights in root/<key>/, and one config entry per GAN and VAE. "classifier" and "directions" are optional and
     ride with the dataset's GAN (inversion's feature loss and start classes; genimg.directions.load_directions).
@@ -67,7 +68,8 @@ def export_models(models: dict[str, dict[str, nn.Module | Directions]], root: Pa
     An entry is {model, kind, zDim, shape, classes, classPrior, manifest, dtype, bytes}, `manifest` its URL, plus
     for a GAN `classifier` (the classifier's manifest URL or None) and `directions` (how many, 0 for none), for a
     VAE `encoder` (the encoder's manifest URL) and `hasPrior` (a learned prior rides with the decoder). Each
-    part is fetched by the page when first needed.
+    part is fetched by the page when first needed. `url(path)`: a written file's URL (Gradio's file route; the
+    static site's relative paths).
     """
     root = Path(root) if root is not None else cache_root()
     entries = []
@@ -87,30 +89,31 @@ def export_models(models: dict[str, dict[str, nn.Module | Directions]], root: Pa
             manifest = json.loads((folder / browser_weights.MANIFEST).read_text(encoding="utf-8"))
             entry = {"model": name, "kind": kind, "zDim": manifest["zDim"], "shape": manifest["shape"],
                      "classes": manifest["classes"], "classPrior": manifest["classPrior"],
-                     "manifest": file_url(folder / browser_weights.MANIFEST), "dtype": manifest["dtype"],
+                     "manifest": url(folder / browser_weights.MANIFEST), "dtype": manifest["dtype"],
                      "bytes": manifest["weights"]["bytes"]}
             if kind == "gan":
                 classifier = extras.get("classifier")
                 fits = classifier is not None and (classifier.image_size, classifier.channels) == (
                     model.image_size, model.channels)
-                entry["classifier"] = file_url(browser_weights.write(classifier, root) / browser_weights.MANIFEST) \
+                entry["classifier"] = url(browser_weights.write(classifier, root) / browser_weights.MANIFEST) \
                     if fits else None
                 entry["directions"] = len(directions.vectors) if directions is not None else 0
             else:
                 encoder = browser_weights.write(model, root, part="encoder")
-                entry["encoder"] = file_url(encoder / browser_weights.MANIFEST)
+                entry["encoder"] = url(encoder / browser_weights.MANIFEST)
                 entry["hasPrior"] = manifest["prior"] is not None
             entries.append(entry)
     return entries
 
 
-def vendor_urls() -> dict:
-    """URLs of the vendored runtime, each with ?v=<its sha256 prefix> from SOURCES.json (so caching is safe)."""
+def vendor_urls(url_of=file_url) -> dict:
+    """URLs of the vendored runtime, each with ?v=<its sha256 prefix> from SOURCES.json (so caching is safe);
+    `url_of(path, version)` makes one (Gradio's file route; the static site's relative paths)."""
     sources = json.loads((VENDOR / "SOURCES.json").read_text(encoding="utf-8"))["files"]
     version = {e["path"]: e["sha256"][:12] for e in sources}
 
     def url(path: str) -> str:
-        return file_url(VENDOR / path, version[path])
+        return url_of(VENDOR / path, version[path])
 
     wasm = ("tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm")
     return {"tfjs": url("tfjs/tf.min.js"), "wasmBackend": url("tfjs-backend-wasm/tf-backend-wasm.min.js"),
@@ -129,14 +132,15 @@ def register(root: Path | None = None) -> None:
 
 
 def head_html(entries: list[dict], default: tuple[str, str] | None = None, backend: str = "wasm",
-              entry: Path | None = WEB / "genimg.js") -> str:
+              entry: Path | None = WEB / "genimg.js", vendor: dict | None = None) -> str:
     """The <head> HTML: the config as JSON data, then `entry` as a module: genimg.js (it sets window.genimg), or
-    None when the page loads a module that imports it (page.js: one module instance, one URL)."""
+    None when the page loads a module that imports it (page.js: one module instance, one URL). `vendor`: the
+    runtime's URLs (default: vendor_urls(), on Gradio's file route)."""
     if backend not in ("wasm", "cpu", "webgl"):
         raise ValueError(f"backend must be 'wasm', 'cpu' or 'webgl', got {backend!r}")
     config = {"models": [{k: e[k] for k in CONFIG_FIELDS if k in e} for e in entries],
               "default": {"model": default[0], "kind": default[1]} if default else None,
-              "vendor": vendor_urls(), "backend": backend}
+              "vendor": vendor or vendor_urls(), "backend": backend}
     data = json.dumps(config, separators=(",", ":")).replace("</", "<\\/")  # no early </script>
     script = f"{module_script(entry)}\n" if entry is not None else ""
     return f'<script type="application/json" id="genimg-config">{data}</script>\n' + script
@@ -152,9 +156,9 @@ def module_script(path: Path) -> str:
     return f'<script type="module" src="{html.escape(versioned_url(path), quote=True)}"></script>'
 
 
-def test_points(stats, root: Path | None = None) -> str | None:
+def test_points(stats, root: Path | None = None, url=file_url) -> str | None:
     """A VAE's test-split posterior means and labels ({mu, labels}, rounded) as a JSON file named by its content, for
-    the latent pad; its URL, or None when the VAE has none (registry.LatentStats)."""
+    the latent pad; its URL (`url(path)`, as export_models), or None when the VAE has none (registry.LatentStats)."""
     if stats.test_mu is None:
         return None
     blob = json.dumps({"mu": np.round(stats.test_mu, 2).tolist(), "labels": stats.test_labels.tolist()},
@@ -164,7 +168,7 @@ def test_points(stats, root: Path | None = None) -> str | None:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, blob)
-    return file_url(path)
+    return url(path)
 
 
 def setup(models: dict[str, dict[str, nn.Module]], default: tuple[str, str] | None = None, backend: str = "wasm",

@@ -29,9 +29,17 @@ test("a link round-trips every field", () => {
   const { state, notices } = parseQuery(query, context);
   assert.deepEqual(notices, []);
   assert.deepEqual(state, { tab: "vae", model: "mnist", seeds: "3-5,42", psi: 0.7, class: "7", z: [1, -0.5, 0, 2.25],
-                            prior: "standard", a: 4, b: 9, t: 0.25, lesson: "ring", lang: "zh" });
+                            prior: "standard", a: 4, b: 9, t: 0.25, lesson: "ring", lang: "zh", present: false });
   assert.equal(toQuery(state), query);
   assert.deepEqual(parseQuery(toQuery(state), context).state, state);
+});
+
+test("presenter mode is in the link only when it is on", () => {
+  const { state } = parseQuery("present=1&tab=vae", context);
+  assert.equal(state.present, true);
+  assert.equal(toQuery(state).includes("present=1"), true);
+  assert.equal(toQuery({ ...state, present: false }).includes("present"), false);
+  assert.equal(parseQuery("present=yes", context).notices[0].key, "link_reason_choice");
 });
 
 test("bad values fall back to their defaults, one notice each saying why", () => {

@@ -24,6 +24,7 @@ const VIEWS = { // view name -> its module, imported when an element first shows
   "vae-pad": () => import("./views/pad.js"),
   traversal: () => import("./views/traversal.js"),
   notice: () => import("./views/notice.js"),
+  present: () => import("./views/present.js"),
 };
 
 const config = JSON.parse(document.getElementById("genimg-page").textContent);

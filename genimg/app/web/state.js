@@ -13,7 +13,8 @@ import { MAX_IMAGES, PSI_RANGE, Z_LIMIT } from "./limits.js";
 import { MAX_SEED, SeedError, parseSeeds, seedText } from "./sampling.js";
 
 /** The link's parameters, in the order a link lists them. */
-export const FIELDS = ["tab", "model", "seeds", "psi", "class", "z", "prior", "a", "b", "t", "lesson", "lang"];
+export const FIELDS = ["tab", "model", "seeds", "psi", "class", "z", "prior", "a", "b", "t", "lesson", "lang",
+                       "present"];
 
 /** Why a value was not taken: a locale key (link_reason_*) and its fields. */
 class Rejected extends Error {
@@ -54,7 +55,7 @@ export function defaults(context, model = context.first ?? Object.keys(context.m
   return {
     tab: context.tabs?.[0] ?? "gan", model, seeds: "0-15", psi: 1, class: "any",
     z: new Array(info.zDim || 0).fill(0), prior: info.prior ? "learned" : "standard",
-    a: 0, b: 1, t: 0, lesson: null, lang: context.language ?? context.languages?.[0] ?? "en",
+    a: 0, b: 1, t: 0, lesson: null, lang: context.language ?? context.languages?.[0] ?? "en", present: false,
   };
 }
 
@@ -94,6 +95,11 @@ const CHECKS = {
   t: (v) => number(v, 0, 1),
   lesson: (v, c) => (v === null || v === "" ? null : oneOf(v, c.lessons || [])),
   lang: (v, c) => oneOf(v, c.languages || ["en"]),
+  present: (v) => {
+    if (v === true || v === "1" || v === 1) return true;
+    if (v === false || v === "0" || v === 0 || v === null) return false;
+    throw new Rejected("link_reason_choice", { accepted: "0, 1" });
+  },
 };
 
 /** A link's query string -> {state, notices}: each bad parameter falls back to its default, and one notice per
@@ -128,7 +134,7 @@ export function parseQuery(search, context) {
 }
 
 /** A state -> the link's query string (no leading '?'): every field, z only when it is not all zeros, the
- * lesson only when one is open. */
+ * lesson only when one is open, `present=1` only in presenter mode. */
 export function toQuery(state) {
   const params = new URLSearchParams();
   for (const field of FIELDS) {
@@ -136,6 +142,8 @@ export function toQuery(state) {
     if (value === null || value === undefined) continue;
     if (field === "z") {
       if (value.some((x) => x !== 0)) params.set("z", value.map((x) => +x.toFixed(4)).join(","));
+    } else if (field === "present") {
+      if (value) params.set("present", "1");
     } else {
       params.set(field, String(value));
     }
