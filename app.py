@@ -23,6 +23,7 @@ from genimg.app.tabs.encode import EncodeTab, encode_examples
 from genimg.app.tabs.gan import GanTab
 from genimg.app.tabs.how import HowTab
 from genimg.app.tabs.lab import LabTab
+from genimg.app.tabs.quiz import QuizTab
 from genimg.app.tabs.vae import VaeTab
 
 # Tiny models: one intra-op thread is ~100x faster than two when the CPU is busy (OpenMP spin-waits);
@@ -54,6 +55,7 @@ LAUNCH = {"max_file_size": "5mb", "show_error": True, "css": CSS, "footer_links"
 
 gan_tab, vae_tab, encode_tab = GanTab(registry), VaeTab(registry), EncodeTab(registry)
 card_tab, how_tab, lab_tab = CardTab(registry), HowTab(registry, EXAMPLES), LabTab()
+quiz_tab = QuizTab(registry)  # its class tally lives as long as the app
 FOLLOW_MODEL = [gan_tab, vae_tab, encode_tab, card_tab]  # tabs whose server-made parts change with the model
 
 
@@ -93,6 +95,7 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
         card_tab.build(i18n)
         how_tab.build(model, i18n)
         lab_tab.build(i18n)
+        quiz_tab.build(i18n)
 
     # The page state (genimg/app/web/state.js) is the truth; controls hand it their values (no request), and the
     # sync element shows it in them when it changed elsewhere (a link, "random", the pad, a recipe).
@@ -102,7 +105,7 @@ with gr.Blocks(title="genimg", delete_cache=(3600, 3600)) as demo:
     language.input(None, language, None, js=hook("setLanguage"), **browser)
     copy_link.click(None, None, None, js=hook("copyLink"), **browser)
     present.click(None, None, None, js=set_to("present", True), **browser)
-    for tab in (gan_tab, vae_tab, encode_tab, card_tab, how_tab, lab_tab):
+    for tab in (gan_tab, vae_tab, encode_tab, card_tab, how_tab, lab_tab, quiz_tab):
         tab.tab.select(None, None, None, js=set_to("tab", tab.tab.id), **browser)
 
 # Opening the page or switching the model: what the server shows of the old model is replaced or cleared. The

@@ -2,17 +2,17 @@
 
 Measured (p50 / p95 over --steps steps, after warm-up steps):
 - VAE slider input -> new pixels on screen, mnist and emoji: from dispatching the slider's input event to the
-  first animation frame after the picture's canvas (#vae-image) has been drawn. "work" is the same step
-  without the event: window.genimgLive.vaeSlide (decode + drawing the canvas) called directly.
-- psi input -> the 16 seeds 0-15 re-rendered in the live grid (#gan-live canvas), mnist and emoji, on screen
-  and as work (window.genimgLive.ganRender called directly).
+  first animation frame after the picture's canvas (#vae-image, web/views/vae.js) has been drawn. "work" is the
+  decode alone: window.genimg.decode called directly.
+- psi input -> the 16 seeds 0-15 redrawn in the gallery (#gan-gallery, web/views/gallery.js), mnist and emoji, on
+  screen and as work (window.genimg.generate called directly).
 - the server path of the same VAE slider (the page with the runtime's files blocked), for comparison.
 - the floor: a bare Gradio app, one slider -> a precomputed 256 px PNG (two of them, alternating, so the picture
   changes), queue=False: what any server round trip costs in this browser on this machine.
 - first load: bytes of the runtime files and the default model's weights the page fetched (Resource Timing),
   and the time from navigation to window.genimg.ready; the browser weights' bytes of every model.
 
-Targets (DESIGN.md): VAE slider p50 <= 33 ms on screen, <= 16 ms of work; 16 mnist seeds p50 <= 100 ms.
+Targets: VAE slider p50 <= 33 ms on screen, <= 16 ms of work; 16 mnist seeds p50 <= 100 ms.
 The machine is shared (2 cores); the load average is printed beside the figures.
 
     python benchmarks/browser.py [--steps 40]
@@ -117,7 +117,7 @@ def new_page(browser, url: str, block_runtime: bool = False):
     def route(route):
         if urlparse(route.request.url).hostname not in ("127.0.0.1", "localhost"):
             return route.abort()
-        if block_runtime and "/vendor/" in route.request.url:
+        if block_runtime and "/vendor/tfjs" in route.request.url:
             return route.abort()
         return route.continue_()
 
@@ -133,7 +133,10 @@ def pick_model(page, model: str, requests: list) -> None:
     page.click("#model input")
     page.get_by_role("option", name=model, exact=True).click()
     page.locator("#model input").blur()
-    page.evaluate("(model) => window.genimgLive.warm(model)", model)  # its networks, fetched once
+    page.evaluate("""async (model) => {  // its networks, fetched and run once
+        await window.genimg.generate(model, [0], 1, 'any');
+        await window.genimg.decode(model, new Array(window.genimg.models().find(
+            (m) => m.model === model && m.kind === 'vae').zDim).fill(0)); }""", model)
     count = -1
     while count != len(requests):
         count = len(requests)
@@ -162,12 +165,11 @@ def main() -> None:
 
         # first load: a fresh page (and a fresh browser cache)
         page = new_page(browser, url)
-        page.wait_for_function("window.__readyAt !== undefined && window.genimgLive", timeout=120_000)
+        page.wait_for_function("window.__readyAt !== undefined && window.genimg.page", timeout=120_000)
         ready_ms = page.evaluate("window.__readyAt")
         fetched = page.evaluate("""() => performance.getEntriesByType('resource')
             .filter(e => e.name.includes('/vendor/') || e.name.includes('/weights.bin') || e.name.includes('manifest'))
             .map(e => [e.name, e.encodedBodySize])""")
-        page.evaluate("window.genimgLive.warmed")
         runtime_bytes = sum(size for name, size in fetched if "/vendor/" in name)
         model_bytes = sum(size for name, size in fetched if "/vendor/" not in name)
 
@@ -185,11 +187,10 @@ def main() -> None:
             during = len(requests) - before
             print(model, "VAE drag requests:", requests[before:], file=sys.stderr)
             work = [page.evaluate("""async ([model, value]) => {
-                const values = Array.from(document.querySelectorAll('#vae-sliders input[type=range]'),
-                                          (input) => Number(input.value));
-                values[0] = value;
+                const z = window.genimg.state().z;
+                z[0] = value;
                 const start = performance.now();
-                await window.genimgLive.vaeSlide(model, values);
+                await window.genimg.decode(model, z);
                 return performance.now() - start; }""", [model, v]) for v in slider_values(args.steps)]
             rows.append((f"VAE slider -> picture, {model} (browser)", stats(screen), stats(work), during))
 
@@ -199,17 +200,18 @@ def main() -> None:
             pick_model(page, model, requests)
             page.locator("#seeds textarea, #seeds input").first.fill("0-15")
             before = len(requests)
-            psi = "#tab-gan input[type=range]"
+            page.locator("#generate").click()
+            psi = "#psi input[type=range]"
             screen = []
             for k in range(args.warmup + args.steps):
                 value = round(0.5 + 0.05 * (k % 20), 2)
-                screen.append(page.evaluate(STEP_CANVAS, [psi, "#gan-live", value]))
+                screen.append(page.evaluate(STEP_CANVAS, [psi, "#gan-gallery", value]))
             during = len(requests) - before
             print(model, "psi drag requests:", requests[before:], file=sys.stderr)
             screen = screen[args.warmup:]
             work = [page.evaluate("""async ([model, psi]) => {
                 const start = performance.now();
-                await window.genimgLive.ganRender(model, '0-15', psi, 'any');
+                await window.genimg.generate(model, [...Array(16).keys()], psi, 'any');
                 return performance.now() - start; }""", [model, round(0.5 + 0.05 * (k % 20), 2)])
                 for k in range(args.steps)]
             rows.append((f"psi -> 16 seeds, {model} (browser)", stats(screen), stats(work), during))

@@ -6,7 +6,7 @@
   call with a bare Gradio endpoint that returns a precomputed result of the same size and the same output
   components (and the same queue setting), so the ratio app/bare is what our code adds to Gradio's own cost.
 
-Targets (DESIGN.md, 2-core CPU): slide <= 10 ms and sample <= 50 ms p50 in the handler; through the client,
+Targets (2-core CPU): slide <= 10 ms and sample <= 50 ms p50 in the handler; through the client,
 each within 1.2x of its bare endpoint.
 
     python benchmarks/latency.py                 # the repo's checkpoints

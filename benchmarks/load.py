@@ -14,6 +14,7 @@ Targets (DESIGN.md, issue 26): gallery <= 1.5x the bare page's input; ready <= 1
 
     python benchmarks/load.py                    # serves app.py (the repo's checkpoints) and the bare page
     python benchmarks/load.py --runs 5 --json    # more runs; also print every run as JSON
+    python benchmarks/load.py --runs 1 --requests   # also list each request of the app's visit (when, how big)
     python benchmarks/load.py --url http://host:7860/   # an app already running (the bare page still served here)
 
 The servers run in subprocesses (the app: `app.demo.launch(**app.LAUNCH)`, as `python app.py`), so the browser
@@ -111,24 +112,25 @@ def visit(browser, url: str, kind: str, timeout: float, quiet: float) -> dict:
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
     cdp.send("Network.emulateNetworkConditions", THROTTLE)
-    wire = {}  # requestId -> {url, bytes, done}
-    clock = {"last": time.monotonic()}
+    wire = {}  # requestId -> {url, bytes, start, end} (s from the visit's start)
+    began = time.monotonic()
+    clock = {"last": began}
 
     def started(event):
-        wire.setdefault(event["requestId"], {"url": event["request"]["url"], "bytes": 0, "done": False, "at": None})
+        wire.setdefault(event["requestId"], {"url": event["request"]["url"], "bytes": 0,
+                                             "start": round(time.monotonic() - began, 2), "end": None})
         clock["last"] = time.monotonic()
 
     def finished(event):
         entry = wire.get(event["requestId"])
         if entry is not None:
-            entry.update(bytes=event.get("encodedDataLength", 0), done=True, at=time.monotonic())
+            entry.update(bytes=event.get("encodedDataLength", 0), end=round(time.monotonic() - began, 2))
         clock["last"] = time.monotonic()
 
     cdp.on("Network.requestWillBeSent", started)
     cdp.on("Network.loadingFinished", finished)
     cdp.on("Network.loadingFailed", finished)
     page.add_init_script(f"({MARKS})({json.dumps(INPUT[kind])})")
-    began = time.monotonic()
     page.goto(url, wait_until="commit", timeout=timeout * 1000)
     wanted = ("input",) if kind == "bare" else ("input", "gallery", "ready")
     marks = {}
@@ -152,7 +154,8 @@ def visit(browser, url: str, kind: str, timeout: float, quiet: float) -> dict:
         row["bytes"] += entry["bytes"]
         row["requests"] += 1
     result = {"text": paint, **{k: marks.get(k) for k in ("input", "gallery", "ready")}, "status": status,
-              "bytes": sum(e["bytes"] for e in wire.values()), "requests": len(wire), "by_kind": by_kind}
+              "bytes": sum(e["bytes"] for e in wire.values()), "requests": len(wire), "by_kind": by_kind,
+              "wire": sorted(wire.values(), key=lambda e: e["start"])}
     if gallery_at is not None:
         result["gallery_bytes"] = sum(e["bytes"] for e in at_gallery.values())
         result["gallery_requests"] = len(at_gallery)
@@ -211,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds a visit may take")
     parser.add_argument("--quiet", type=float, default=3.0, help="seconds of no network that end a visit")
     parser.add_argument("--json", action="store_true", help="also print every run as JSON")
+    parser.add_argument("--requests", action="store_true", help="also list the app's requests (its last visit)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -230,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             for run in range(args.runs):
                 for kind, url in (("bare", bare_url), ("app", app_url)):
                     results[kind].append(visit(browser, url, kind, args.timeout, args.quiet))
-                    print(f"run {run + 1} {kind}: {json.dumps(results[kind][-1])}", file=sys.stderr)
+                    brief = {k: v for k, v in results[kind][-1].items() if k != "wire"}
+                    print(f"run {run + 1} {kind}: {json.dumps(brief)}", file=sys.stderr)
             browser.close()
     finally:
         for server in servers:
@@ -238,8 +243,14 @@ def main(argv: list[str] | None = None) -> int:
             server.wait(30)
     bare, app = summary(results["bare"]), summary(results["app"])
     print(table(bare, app, args.runs))
+    if args.requests:
+        print("\nthe app's last visit, request by request (start, end s; kB; URL):")
+        for e in results["app"][-1]["wire"]:
+            end = "-" if e["end"] is None else f"{e['end']:6.2f}"
+            print(f"{e['start']:6.2f} {end} {e['bytes'] / 1e3:8.1f}  {e['url'][:150]}")
     if args.json:
-        print(json.dumps({"bare": results["bare"], "app": results["app"]}, indent=1))
+        print(json.dumps({kind: [{k: v for k, v in r.items() if k != "wire"} for r in runs]
+                          for kind, runs in results.items()}, indent=1))
     return 0
 
 

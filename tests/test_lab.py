@@ -187,3 +187,18 @@ def test_bad_options_reject_saying_what_is_accepted(lab):
                 "what run.state() returned", "options must be an object"]
     for message, part in zip(messages, expected):
         assert message is not None and part in message, (message, part)
+
+
+@pytest.mark.e2e
+def test_a_bad_setting_is_one_message_and_the_field_shows_the_value_in_use(lab):
+    lab.click("[data-preset=ring]")  # a lesson is in the page's link
+    lab.wait_for_function("genimg.lab.ui.preset === 'ring' && genimg.lab.ui.run")
+    assert "lesson=ring" in lab.url
+    lab.click("#lab-play")  # pause
+    in_use = evaluate(lab, "genimg.lab.ui.run.options.lrG")
+    lab.fill("#lab-lrG", "-5")
+    lab.locator("#lab-lrG").dispatch_event("change")
+    lab.wait_for_function("document.getElementById('lab-message').textContent.includes('lrG')")
+    message = lab.inner_text("#lab-message")
+    assert "from 0.000001 to 10" in message and "-5" in message and "gan lab:" not in message, message
+    assert float(lab.input_value("#lab-lrG")) == in_use == evaluate(lab, "genimg.lab.ui.run.options.lrG")

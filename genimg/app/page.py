@@ -15,6 +15,7 @@ No handlers here; no JavaScript beyond one-line calls (the code is in genimg/app
 """
 
 import json
+import re
 from pathlib import Path
 
 import gradio as gr
@@ -28,8 +29,9 @@ from . import web_assets
 from .i18n import TABLES
 from .registry import Registry
 
-TABS = ("gan", "vae", "encode", "card", "how", "lab")
+TABS = ("gan", "vae", "encode", "card", "how", "lab", "quiz")
 LESSONS = ("ring", "mode_collapse", "vanishing", "d_strong", "d_weak", "vae", "posterior_collapse")  # lab/presets.js
+QUIZ_IMAGES = web_assets.WEB / "quiz"  # <dataset>.png + .json: the quiz's real images (genimg/app/quiz_images.py)
 PAGE_JS = web_assets.WEB / "page.js"
 BOOT_JS = web_assets.WEB / "boot.js"
 # Locale keys the browser side reads (views, notices); the rest are Gradio's (labels) or the server's (notes).
@@ -53,6 +55,37 @@ def direction_labels(gan) -> dict | None:
     return {"labels": found.labels()} if found is not None else None
 
 
+def detector_figures(card: dict) -> dict | None:
+    """The machine's answer beside the quiz: a GAN card's metrics.detector (python -m genimg.evaluate DIR --detect)
+    as {accuracy, auc, tested: how many held-out images it was scored on}, or None when it is not measured."""
+    detector = (card.get("metrics") or {}).get("detector")
+    if not isinstance(detector, dict) or not isinstance(detector.get("accuracy"), (int, float)):
+        return None
+    tested = detector.get("test") if isinstance(detector.get("test"), dict) else {}
+    real = re.search(r"\((\d+)\)", str(tested.get("real", "")))  # "test split (1000)"
+    generated = tested.get("generated")
+    return {"accuracy": detector["accuracy"],
+            "auc": detector["auc"] if isinstance(detector.get("auc"), (int, float)) else None,
+            "tested": int(real.group(1)) + generated if real and isinstance(generated, int) else None}
+
+
+def quiz_config(registry: Registry) -> dict[str, dict]:
+    """{dataset: what the quiz view needs}, for each dataset whose GAN has real images of its own size and colour
+    in web/quiz/: the sprite's URL and layout, each real image's class, and the detector's figures (or None)."""
+    quiz = {}
+    for dataset in registry.datasets("gan"):
+        gan, meta_path = registry.checkpoints[(dataset, "gan")], QUIZ_IMAGES / f"{dataset}.json"
+        if not meta_path.is_file():
+            continue
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if (meta["size"], meta["channels"]) != (gan.model.image_size, gan.model.channels):
+            continue  # another dataset under the same name: its real images would give the answer away
+        quiz[dataset] = {"sprite": web_assets.versioned_url(QUIZ_IMAGES / f"{dataset}.png"),
+                         **{k: meta[k] for k in ("size", "channels", "columns", "count", "labels")},
+                         "detector": detector_figures(gan.card)}
+    return quiz
+
+
 def page_config(registry: Registry, first: str | None, points: dict[str, str | None]) -> dict:
     """What page.js reads: the models and what each serves (state.js's context), the strings, VAE slider orders."""
     models = {}
@@ -68,7 +101,7 @@ def page_config(registry: Registry, first: str | None, points: dict[str, str | N
     vae = {dataset: {"order": [int(d) for d in stats.order], "points": points.get(dataset)}
            for dataset, stats in registry.stats.items()}
     return {"context": {"models": models, "tabs": list(TABS), "lessons": list(LESSONS), "first": first},
-            "strings": page_strings(), "vae": vae, "version": __version__}
+            "strings": page_strings(), "vae": vae, "version": __version__, "quiz": quiz_config(registry)}
 
 
 def browser_models(registry: Registry) -> dict[str, dict]:
@@ -108,11 +141,12 @@ def page_url() -> str:
     return web_assets.versioned_url(PAGE_JS)
 
 
-def view(name: str, elem_id: str, **kwargs) -> gr.HTML:
-    """A gr.HTML page.js fills with view `name` (genimg/app/web/views/); empty until page.js has loaded."""
+def view(name: str, elem_id: str, **props) -> gr.HTML:
+    """A gr.HTML page.js fills with view `name` (genimg/app/web/views/); empty until page.js has loaded. Extra
+    keywords are gr.HTML's (css_template, ...) or props the view reads (e.g. the Lab's strings)."""
     return gr.HTML("", elem_id=elem_id, padding=False, page=page_url(), view=name,
                    js_on_load="import(new URL(props.page, document.baseURI).href)"
-                              ".then((page) => page.mount(element, props.view));", **kwargs)
+                              ".then((page) => page.mount(element, props.view, props));", **props)
 
 
 def hook(function: str, *fields: str, passthrough: bool = False) -> str:

@@ -16,7 +16,7 @@ What Gradio 6.31 offers, and what this uses:
   `Cache-Control: public, max-age=31536000, immutable` to the weights (their folder is named by a hash of
   the weights) and to vendored files asked for with ?v=<sha256 prefix>; the small ES modules get
   `no-cache` (revalidated by ETag on each page load, so an edit shows at once).
-No gradio import outside this package (DESIGN.md); nothing here runs a model.
+gradio is imported only under genimg/app/ (docs/ARCHITECTURE.md); nothing here runs a model.
 """
 
 import hashlib

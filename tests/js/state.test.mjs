@@ -29,7 +29,8 @@ test("a link round-trips every field", () => {
   const { state, notices } = parseQuery(query, context);
   assert.deepEqual(notices, []);
   assert.deepEqual(state, { tab: "vae", model: "mnist", seeds: "3-5,42", psi: 0.7, class: "7", z: [1, -0.5, 0, 2.25],
-                            prior: "standard", a: 4, b: 9, t: 0.25, lesson: "ring", lang: "zh", present: false });
+                            prior: "standard", a: 4, b: 9, t: 0.25, lesson: "ring", lang: "zh", present: false,
+                            quiz: null });
   assert.equal(toQuery(state), query);
   assert.deepEqual(parseQuery(toQuery(state), context).state, state);
 });
@@ -40,6 +41,28 @@ test("presenter mode is in the link only when it is on", () => {
   assert.equal(toQuery(state).includes("present=1"), true);
   assert.equal(toQuery({ ...state, present: false }).includes("present"), false);
   assert.equal(parseQuery("present=yes", context).notices[0].key, "link_reason_choice");
+});
+
+test("the quiz is in the link once begun: its seed, then its answers; a model switch ends it", () => {
+  assert.equal(defaults(context).quiz, null);
+  assert.equal(toQuery(defaults(context)).includes("quiz"), false);
+  const { state, notices } = parseQuery("tab=quiz&model=emoji&quiz=7.rggr", { ...context, tabs: [...context.tabs,
+                                                                                                 "quiz"] });
+  assert.deepEqual(notices, []);
+  assert.equal(state.quiz, "7.rggr");
+  assert.equal(toQuery(state).endsWith("&quiz=7.rggr"), true);
+  assert.equal(parseQuery("quiz=0042.", context).state.quiz, "42"); // one text per quiz
+  for (const bad of ["7.rgx", "x", "-1", "4294967296", `1.${"r".repeat(21)}`, "1.2"]) {
+    const parsed = parseQuery(`quiz=${bad}`, context);
+    assert.equal(parsed.state.quiz, null, bad);
+    assert.equal(parsed.notices[0].key, "quiz_link_reason", bad);
+    assert.deepEqual(parsed.notices[0].fields, { max: 4294967295, length: 20 });
+  }
+  const store = createStore(context, state);
+  store.set({ quiz: "7.rggrg" });
+  assert.deepEqual(store.set({ model: "mnist" }), ["model", "z", "prior", "quiz"]);
+  assert.equal(store.get().quiz, null);
+  assert.throws(() => store.set({ quiz: "7.rrq" }), /quiz: "7.rrq" is not accepted/);
 });
 
 test("bad values fall back to their defaults, one notice each saying why", () => {

@@ -25,6 +25,7 @@ const VIEWS = { // view name -> its module, imported when an element first shows
   traversal: () => import("./views/traversal.js"),
   notice: () => import("./views/notice.js"),
   present: () => import("./views/present.js"),
+  lab: () => import("./views/lab.js"),
 };
 
 const config = JSON.parse(document.getElementById("genimg-page").textContent);
@@ -111,12 +112,12 @@ export function vaeInfo(model) {
 /** Builds view `name` inside `element` (a Gradio gr.HTML's content, or the static site's element). The view keeps
  * its state on the host, the element that carries the id (Gradio's block around the gr.HTML): data-state names the
  * state its output was made for, data-frames counts the pictures drawn (tests and benchmarks read both). */
-export async function mount(element, name) {
+export async function mount(element, name, props = {}) {
   if (!(name in VIEWS)) throw new Error(`no view ${JSON.stringify(name)}; views: ${Object.keys(VIEWS).join(", ")}`);
   if (element.genimgView === name) return;
   element.genimgView = name;
   const view = await VIEWS[name]();
-  view.mount(element, page, element.closest(".block") || element);
+  view.mount(element, page, element.closest(".block") || element, props);
 }
 
 // ---- the Gradio shell: controls <-> state ----------------------------------------------------------------------
@@ -270,11 +271,12 @@ function stateModel() {
   return [store.get().model, store.get().class];
 }
 
-/** Brings a view into sight: opens the closed Gradio accordions around it (a view in a closed accordion is not
- * built yet, so its accordion, `<id>-section`, is opened first), then scrolls to it once it is there. */
+/** Brings a view into sight: opens the closed Gradio accordions (or the static site's <details>) around it (a view in
+ * a closed accordion is not built yet, so its accordion, `<id>-section`, is opened first), then scrolls to it. */
 async function reveal(elementId) {
   const section = document.getElementById(`${elementId}-section`);
   for (let node = section || document.getElementById(elementId); node; node = node.parentElement) {
+    if (node.tagName === "DETAILS") node.open = true;
     const toggle = node.querySelector(":scope > button.label-wrap");
     if (toggle && !toggle.classList.contains("open")) toggle.click();
   }

@@ -1,6 +1,7 @@
 // The one page state: what a person has chosen (model, tab, seeds, psi, class, VAE z and prior, interpolation A/B/t,
-// lab lesson, language), as a plain object whose keys are the page link's query parameters. Every view renders
-// from it and subscribes to it; controls, links, recipes, examples and "random" all change it through `set`.
+// lab lesson, language, the "Real or generated?" quiz), as a plain object whose keys are the page link's query
+// parameters. Every view renders from it and subscribes to it; controls, links, recipes, examples and "random" all
+// change it through `set`.
 // Pure: no DOM, no tensors (tests/js/state.test.mjs). The page (page.js) keeps it in the URL.
 //
 //   const store = createStore(context, parseQuery(location.search, context).state);
@@ -10,11 +11,12 @@
 // lessons: [...], languages: ["en", "zh"], language: the browser's (the default)}; `zDim` is the VAE's (0 without one).
 
 import { MAX_IMAGES, PSI_RANGE, Z_LIMIT } from "./limits.js";
+import { QUIZ_LENGTH, parseQuiz, quizText } from "./quiz.js";
 import { MAX_SEED, SeedError, parseSeeds, seedText } from "./sampling.js";
 
 /** The link's parameters, in the order a link lists them. */
 export const FIELDS = ["tab", "model", "seeds", "psi", "class", "z", "prior", "a", "b", "t", "lesson", "lang",
-                       "present"];
+                       "present", "quiz"];
 
 /** Why a value was not taken: a locale key (link_reason_*) and its fields. */
 class Rejected extends Error {
@@ -56,6 +58,7 @@ export function defaults(context, model = context.first ?? Object.keys(context.m
     tab: context.tabs?.[0] ?? "gan", model, seeds: "0-15", psi: 1, class: "any",
     z: new Array(info.zDim || 0).fill(0), prior: info.prior ? "learned" : "standard",
     a: 0, b: 1, t: 0, lesson: null, lang: context.language ?? context.languages?.[0] ?? "en", present: false,
+    quiz: null, // no quiz begun; views/quiz.js starts one when its tab opens
   };
 }
 
@@ -95,6 +98,14 @@ const CHECKS = {
   t: (v) => number(v, 0, 1),
   lesson: (v, c) => (v === null || v === "" ? null : oneOf(v, c.lessons || [])),
   lang: (v, c) => oneOf(v, c.languages || ["en"]),
+  quiz: (v) => {
+    if (v === null || v === "") return null;
+    try {
+      return quizText(parseQuiz(v));
+    } catch {
+      throw new Rejected("quiz_link_reason", { max: MAX_SEED, length: QUIZ_LENGTH });
+    }
+  },
   present: (v) => {
     if (v === true || v === "1" || v === 1) return true;
     if (v === false || v === "0" || v === 0 || v === null) return false;
@@ -134,7 +145,7 @@ export function parseQuery(search, context) {
 }
 
 /** A state -> the link's query string (no leading '?'): every field, z only when it is not all zeros, the
- * lesson only when one is open, `present=1` only in presenter mode. */
+ * lesson and the quiz only when one is open, `present=1` only in presenter mode. */
 export function toQuery(state) {
   const params = new URLSearchParams();
   for (const field of FIELDS) {
@@ -166,7 +177,7 @@ export function slidersFromZ(order, z, count = order.length) {
 /** A store over one state: get() (a copy), set(patch) -> the fields that changed, subscribe(fn) -> unsubscribe.
  *
  * set checks every field it is given and throws an Error naming the field and what is accepted. A new model
- * resets what belongs to the old one (class, z, prior) unless the same patch sets them. */
+ * resets what belongs to the old one (class, z, prior, the quiz) unless the same patch sets them. */
 export function createStore(context, initial = defaults(context)) {
   let state = { ...defaults(context, initial.model), ...initial };
   const listeners = new Set();
@@ -176,7 +187,8 @@ export function createStore(context, initial = defaults(context)) {
     if ("model" in patch && patch.model !== state.model) {
       CHECKS.model(patch.model, context);
       const fresh = defaults(context, patch.model);
-      Object.assign(next, { model: patch.model, class: fresh.class, z: fresh.z, prior: fresh.prior });
+      Object.assign(next, { model: patch.model, class: fresh.class, z: fresh.z, prior: fresh.prior,
+                           quiz: fresh.quiz });
     }
     for (const [field, value] of Object.entries(patch)) {
       if (field === "model") continue;

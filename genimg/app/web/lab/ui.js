@@ -11,7 +11,9 @@ const QUALITY_EVERY_MS = 1000; // klGrid / held-out loss: recomputed once a seco
 const CURVE_POINTS = 400; // loss curves keep at most this many points (averaged)
 
 function pickStrings(strings) {
-  const language = (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en";
+  // the page's language (its switch and link), else the browser's
+  const language = window.genimg?.page?.store.get().lang
+    ?? ((navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en");
   const table = strings[language] || strings.en || {};
   return (key, values = {}) => (table[key] ?? strings.en?.[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => values[k]);
 }

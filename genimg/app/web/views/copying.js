@@ -29,9 +29,9 @@ export function mount(element, page, host = element) {
     el("div", { class: "genimg-actions" }, [el("label", {}, [el("span", { text: t("gan_nearest_seed_label") }),
                                                                seedInput]), find]),
     message, results, note]));
-  if (!hasServer()) {
+  if (!hasServer()) { // the static site: one line says what this needs (kept when the state changes)
     find.disabled = true;
-    message.textContent = t("page_needs_server");
+    message.before(el("p", { class: "genimg-help", "data-needs": "server", text: t("page_needs_server") }));
   }
 
   const keyOf = (state, seed) => [...FIELDS.map((f) => state[f]), seed].join("|");

@@ -21,9 +21,10 @@ export function mount(element, page, host = element) {
   element.replaceChildren(el("div", { class: "genimg-view genimg-interpolation" }, [
     el("div", { class: "genimg-frame" }, [canvas, caption]),
     el("div", { class: "genimg-actions" }, [gifButton, mp4Button]), message, outputs]));
-  if (!hasServer()) {
+  if (!hasServer()) { // the static site: one line says what the MP4 needs
     mp4Button.disabled = true;
     mp4Button.title = t("page_needs_server");
+    message.before(el("p", { class: "genimg-help", "data-needs": "server", text: t("page_mp4_needs_server") }));
   }
 
   /** z and class of one frame: a slerp of seed A's (or the found) latent and seed B's, times psi. */

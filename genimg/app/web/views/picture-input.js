@@ -14,7 +14,9 @@ const PEN = 20;
  * called when a new picture is there (a file read, a stroke ended). */
 export function pictureInput(page, { idPrefix, onPicture }) {
   const { t } = page;
-  const file = el("input", { type: "file", accept: "image/*", id: `${idPrefix}-file` });
+  // the file chooser is reached through the drop zone (a button: click, Enter or Space), so it is no tab stop itself
+  const file = el("input", { type: "file", accept: "image/*", id: `${idPrefix}-file`, tabindex: "-1",
+                             "aria-label": t("page_drop_label") });
   const preview = el("canvas", { class: "genimg-preview", role: "img", "aria-label": t("encode_image_label") });
   const drop = el("div", { class: "genimg-drop", tabindex: "0", role: "button",
                            "aria-label": t("page_drop_label") }, [el("span", { text: t("page_drop_label") }), preview]);
@@ -75,7 +77,11 @@ export function pictureInput(page, { idPrefix, onPicture }) {
 
   file.addEventListener("change", () => { if (file.files[0]) read(file.files[0]); });
   drop.addEventListener("click", () => file.click());
-  drop.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") file.click(); });
+  drop.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault(); // Space would scroll the page too
+    file.click();
+  });
   drop.addEventListener("dragover", (event) => event.preventDefault());
   drop.addEventListener("drop", (event) => {
     event.preventDefault();
