@@ -36,7 +36,7 @@ from .checkpoints import CheckpointError, load
 from .data.preprocess import model_input
 from .images import save_png, to_pil
 from .models import Classifier, Generator
-from .sampling import from_uint8, latent_from_seed, resolve_label, to_uint8
+from .sampling import device_of, from_uint8, latent_from_seed, resolve_label, to_uint8
 
 STEPS = 100  # Adam steps by default (about 1.5 s of one CPU core for an MNIST digit)
 START_SEEDS = 256  # seeds tried as starting points (times the classes tried, for a conditional GAN)
@@ -109,12 +109,12 @@ def best_starts(gan: Generator, x: torch.Tensor, classifier: Classifier | None, 
         labels = classifier(x).topk(top, dim=1).indices[0].tolist()
     else:
         labels = list(range(gan.num_classes))
-    z = torch.from_numpy(np.stack([latent_from_seed(s, gan.z_dim) for s in range(seeds)]))  # (S, z_dim)
+    z = torch.from_numpy(np.stack([latent_from_seed(s, gan.z_dim) for s in range(seeds)])).to(x.device)  # (S, z_dim)
     scored = []  # (mse, seed, label)
     for y in labels:
         for start in range(0, seeds, 256):  # in chunks: bounded memory for large seed counts
             chunk = z[start:start + 256]
-            y_t = torch.full((len(chunk),), y, dtype=torch.long) if y is not None else None
+            y_t = torch.full((len(chunk),), y, dtype=torch.long, device=x.device) if y is not None else None
             images = (gan(chunk, y_t) + 1) / 2  # (B, C, H, W) in [0, 1]
             mse = (images - x).square().mean(dim=(1, 2, 3))  # (B,)
             scored += [(float(m), start + k, y) for k, m in enumerate(mse)]
@@ -138,11 +138,12 @@ def invert_steps(gan: Generator, image, steps: int = STEPS, classifier: Classifi
     gan.eval()  # BatchNorm uses its running statistics: the image depends on z alone
     if classifier is not None:
         classifier.eval()
-    x = from_uint8(target[None])  # (1, C, H, W) in [0, 1]
+    x = from_uint8(target[None]).to(device_of(gan))  # (1, C, H, W) in [0, 1], where the GAN is (CPU or CUDA)
     try:
         starts = best_starts(gan, x, classifier, seeds, fixed, min(STARTS, seeds))  # [(seed, label)] * K
-        y_t = torch.tensor([y for _, y in starts]) if gan.num_classes else None  # (K,)
-        z = torch.from_numpy(np.stack([latent_from_seed(s, gan.z_dim) for s, _ in starts])).requires_grad_(True)
+        y_t = torch.tensor([y for _, y in starts], device=x.device) if gan.num_classes else None  # (K,)
+        z = torch.from_numpy(np.stack([latent_from_seed(s, gan.z_dim) for s, _ in starts])).to(x.device)
+        z.requires_grad_(True)  # (K, z_dim), a leaf: Adam moves it
         optimizer = torch.optim.Adam([z], lr=LEARNING_RATE)
         with torch.no_grad():
             target_features = classifier.features(x) if classifier is not None else None  # (1, F)
@@ -179,7 +180,7 @@ def snapshot(gan: Generator, z: torch.Tensor, labels: torch.Tensor | None, targe
     mse = np.mean((images.astype(np.float64) / 255 - target.astype(np.float64) / 255) ** 2, axis=(1, 2, 3))  # (K,)
     k = int(mse.argmin())
     psnr = 10 * math.log10(1 / mse[k]) if mse[k] > 0 else math.inf
-    return Inversion(z[k].detach().numpy().astype(np.float32).copy(), starts[k][1], images[k], target,
+    return Inversion(z[k].detach().cpu().numpy().astype(np.float32).copy(), starts[k][1], images[k], target,
                      float(mse[k]), psnr, step, steps, list(losses), starts[k][0])
 
 

@@ -127,12 +127,17 @@ def from_uint8(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(images.copy()).permute(0, 3, 1, 2).float() / 255.0  # copy: inputs may be read-only
 
 
+def device_of(model: nn.Module) -> torch.device:
+    """Where a model's weights are; its inputs are made there (the CPU, or a GPU handler's copy on CUDA)."""
+    return next(model.parameters()).device
+
+
 @torch.no_grad()
 def generate(model: nn.Module, z: np.ndarray, labels: list[int] | None = None) -> np.ndarray:
     """Latents (N, z_dim) [+ labels] -> uint8 images (N, H, W, C). GAN or VAE."""
-    z_t = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32))
+    z_t = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32)).to(device_of(model))
     if isinstance(model, Generator):
-        y = torch.as_tensor(labels, dtype=torch.long) if model.num_classes else None  # (N,)
+        y = torch.as_tensor(labels, dtype=torch.long, device=z_t.device) if model.num_classes else None  # (N,)
         return to_uint8(model(z_t, y), low=-1.0)
     if isinstance(model, VAE):
         return to_uint8(model.decode(z_t), low=0.0)
@@ -231,19 +236,20 @@ def interpolate(model: nn.Module, seed_a: int, seed_b: int, weights, psi: float 
 
 @torch.no_grad()
 def encode(vae: VAE, images: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """uint8 images (N, H, W, C) at the VAE's size -> mu, logvar (N, z_dim)."""
+    """uint8 images (N, H, W, C) at the VAE's size -> mu, logvar (N, z_dim), on the CPU."""
     x = from_uint8(images)
     expected = (vae.channels, vae.image_size, vae.image_size)
     if tuple(x.shape[1:]) != expected:
         raise ValueError(f"this VAE takes images of (H, W, C) = {expected[1:] + expected[:1]}, "
                          f"got {tuple(images.shape[1:])}")
-    return vae.encode(x)
+    mu, logvar = vae.encode(x.to(device_of(vae)))
+    return mu.cpu(), logvar.cpu()
 
 
 @torch.no_grad()
 def decode(vae: VAE, z: torch.Tensor | np.ndarray) -> np.ndarray:
     """z (N, z_dim) -> uint8 images (N, H, W, C)."""
-    z = torch.as_tensor(np.asarray(z, dtype=np.float32))
+    z = torch.as_tensor(np.asarray(z, dtype=np.float32), device=device_of(vae))
     if z.ndim != 2 or z.shape[1] != vae.z_dim:
         raise ValueError(f"z must be (N, {vae.z_dim}), got {tuple(z.shape)}")
     return to_uint8(vae.decode(z), low=0.0)

@@ -42,7 +42,8 @@ LOSS_PANELS = {
 
 
 def loss_plots(history: list[dict], kind: str, lang: str) -> list[gr.LinePlot]:
-    """One gr.LinePlot update per panel of LOSS_PANELS[kind]; empty plots when there is no history."""
+    """One gr.LinePlot update per panel of LOSS_PANELS[kind]; hidden when there is no history (an empty plot says
+    nothing, and Gradio's empty placeholder carries an aria-label its <div> may not have)."""
     plots = []
     for keys, references, key in LOSS_PANELS.get(kind, []):
         epochs = [row.get("epoch") for row in history]
@@ -55,14 +56,14 @@ def loss_plots(history: list[dict], kind: str, lang: str) -> list[gr.LinePlot]:
         limits = settled_range(history, keys, list(references.values())) if history else None
         plots.append(gr.LinePlot(value, title=text(f"{key}_title", lang), x_title=text("chart_epoch", lang),
                                  y_title=text(f"{key}_axis", lang), color_title=text("chart_series", lang),
-                                 y_lim=list(limits) if limits else None))
+                                 y_lim=list(limits) if limits else None, visible=value is not None))
     return plots
 
 
 def kl_plot(kl: np.ndarray | None, threshold: float, lang: str) -> gr.BarPlot:
     """One bar per dimension in slider order (largest KL first); under `threshold` nats grey."""
     if kl is None:
-        return gr.BarPlot(None)
+        return gr.BarPlot(None, visible=False)  # as loss_plots: no empty placeholder
     order = np.argsort(-np.asarray(kl), kind="stable")
     used, unused = text("chart_kl_in_use", lang), text("chart_kl_unused", lang).format(threshold=threshold)
     names = [f"z{d}" for d in order]
@@ -71,7 +72,7 @@ def kl_plot(kl: np.ndarray | None, threshold: float, lang: str) -> gr.BarPlot:
     return gr.BarPlot(value, sort=names, color_map={used: IN_USE, unused: UNUSED},
                       title=text("chart_kl_title", lang), x_title=text("chart_dimension", lang),
                       y_title=text("chart_kl_axis", lang), color_title=text("chart_kl_use", lang),
-                      x_label_angle=-90 if len(names) > 20 else 0)
+                      x_label_angle=-90 if len(names) > 20 else 0, visible=True)
 
 
 def latent_scatter(points: np.ndarray | None, labels: np.ndarray | None, class_names: list[str],

@@ -8,17 +8,22 @@ hooks on a gr.Blocks page, and what launch() needs for it.
 - `hook("set", "psi")` etc.: the one-line `js=` of an event with fn=None that hands control values to page.js.
 - `Sync`: a gr.HTML page.js triggers when the state changed outside Gradio (a link, "random", the pad, a recipe):
   its event's js returns the state's values for the controls it was given (a dict: name -> component).
-- `LanguageCookie`: middleware that puts web/boot.js first in the page's <head>: it makes the link's `lang` (the
-  language switch) the page's language before Gradio starts, and sets the cookie i18n.request_language reads.
+- `PageHtml`: middleware that puts web/boot.js first in the page's <head>: it makes the link's `lang` (the
+  language switch) the page's language before Gradio starts, and sets the cookie i18n.request_language reads; the
+  page's modules and Gradio's entry are announced early (slow links); a skeleton in the <body> (title, "loading")
+  shows until Gradio has drawn the page.
 
 No handlers here; no JavaScript beyond one-line calls (the code is in genimg/app/web/).
 """
 
+import functools
+import html
 import json
 import re
 from pathlib import Path
 
 import gradio as gr
+from starlette.requests import Request
 
 from .. import recipes
 from ..checkpoints import CheckpointError
@@ -26,12 +31,13 @@ from ..directions import load_directions
 from ..inversion import classifier_beside
 from ..version import __version__
 from . import web_assets
-from .i18n import TABLES
+from .i18n import TABLES, request_language
 from .registry import Registry
 
 TABS = ("gan", "vae", "encode", "card", "how", "lab", "quiz")
 LESSONS = ("ring", "mode_collapse", "vanishing", "d_strong", "d_weak", "vae", "posterior_collapse")  # lab/presets.js
 QUIZ_IMAGES = web_assets.WEB / "quiz"  # <dataset>.png + .json: the quiz's real images (genimg/app/quiz_images.py)
+FIRST_GALLERY = (list(range(16)), 1.0, "any")  # seeds, psi, class a plain link opens on (state.js defaults())
 PAGE_JS = web_assets.WEB / "page.js"
 BOOT_JS = web_assets.WEB / "boot.js"
 # Locale keys the browser side reads (views, notices); the rest are Gradio's (labels) or the server's (notes).
@@ -122,9 +128,12 @@ def browser_models(registry: Registry) -> dict[str, dict]:
 
 
 def head(registry: Registry, first: str | None, examples: dict[str, list[Path]] | None = None) -> str:
-    """launch(head=...): the runtime's config, then the page's config + page.js (which imports genimg.js).
-    `examples`: pictures the encode view offers, per model (served from where they are)."""
-    runtime = web_assets.setup(browser_models(registry), default=None, entry=None)  # page.js imports genimg.js
+    """launch(head=...): the runtime's config (with the gallery's first pictures), then the page's config + page.js
+    (which imports genimg.js). `examples`: pictures the encode view offers, per model (served from where they are)."""
+    gan = registry.checkpoints.get((first, "gan"))
+    pictures = web_assets.first_pictures(first, gan.model, *FIRST_GALLERY) if gan is not None else None
+    runtime = web_assets.setup(browser_models(registry), default=None, entry=None,  # page.js imports genimg.js
+                               pictures=pictures)
     points = {dataset: web_assets.test_points(stats) for dataset, stats in registry.stats.items()}
     config = page_config(registry, first, points)
     examples = examples or {}
@@ -188,9 +197,104 @@ class Sync:
 
 # ---- the language: ?lang= (and the switch) before Gradio starts, and in the server's answers ----------------------
 
-class LanguageCookie:
-    """ASGI middleware: the page's HTML gets web/boot.js first in its <head> (it sets navigator.language from the
-    link's `lang` before Gradio picks its labels' language, and the genimg-lang cookie the server reads)."""
+# The page's own modules, announced in its HTML (<link rel="modulepreload">): fetched while Gradio's code loads, not
+# after it (on a slow link ~20 module requests queued behind Gradio's ~60 chunks cost seconds). page.js, what it
+# imports, the view of the first picture (page.js imports views when they are shown) and the runtime's loader.
+PRELOADED = (PAGE_JS, web_assets.WEB / "views" / "gallery.js", web_assets.WEB / "runtime.js")
+STATIC_IMPORT = re.compile(r"^\s*(?:import|export)\s[^;()]*?[\"'](\.\.?/[^\"']+\.js)[\"']", re.M)
+
+
+def static_imports(entries) -> list[Path]:
+    """`entries` and the web modules they import statically (not import()), and so on down, each once."""
+    found: list[Path] = []
+    pending = [Path(entry).resolve() for entry in entries]
+    while pending:
+        module = pending.pop(0)
+        if module in found:
+            continue
+        found.append(module)
+        pending += [(module.parent / name).resolve() for name in STATIC_IMPORT.findall(module.read_text("utf-8"))]
+    return found
+
+
+def preload_links() -> str:
+    """<link rel="modulepreload"> for PRELOADED's modules, at the URLs the page asks for them (page.js versioned as
+    <head> loads it, the rest as its imports resolve)."""
+    urls = [page_url()] + [web_assets.file_url(path) for path in static_imports(PRELOADED)[1:]]
+    return "".join(f'<link rel="modulepreload" fetchpriority="low" href="{html.escape(url, quote=True)}">' for url in urls)
+
+
+# What the page shows at once, before Gradio's JavaScript has drawn anything (~3 s on a slow link): a title and a
+# line in the page's language, styled here (no JavaScript), hidden as soon as Gradio has drawn a block.
+SKELETON_CSS = (
+    "#genimg-skeleton{order:-1;box-sizing:border-box;width:100%;max-width:1280px;margin:0 auto;"
+    "padding:24px 32px;font-family:system-ui,sans-serif;line-height:1.5}"
+    "#genimg-skeleton h1{font-size:1.6rem;margin:0 0 .5rem}#genimg-skeleton p{margin:0;opacity:.75}"
+    "body:has(gradio-app .block) #genimg-skeleton{display:none}"
+    "@supports not selector(:has(a)){#genimg-skeleton{display:none}}")  # no way to hide it later: none at all
+
+
+def skeleton(lang: str) -> str:
+    """The page's skeleton in `lang` ("en" or "zh"): a <div> that goes right after <gradio-app> (shown first)."""
+    title, loading = (html.escape(TABLES[lang][key]) for key in ("site_title", "page_loading"))
+    return (f'<div id="genimg-skeleton" lang="{lang}" role="status"><style>{SKELETON_CSS}</style>'
+            f"<h1>{title}</h1><p>{loading}</p></div>")
+
+
+def page_language(scope) -> str:
+    """The language the page opens in: the link's `lang`, else the server's rule (cookie, Accept-Language)."""
+    request = Request(scope)
+    lang = request.query_params.get("lang")
+    return lang if lang in TABLES else request_language(request)
+
+
+# Gradio's entry module and stylesheet, as its page names them: announced again at the top of <head>, with the chunks
+# the entry loads first, so that a slow link starts fetching them with the page's first bytes, not after the ~450 KB
+# of inline config and then one round trip after another.
+GRADIO_MODULE = re.compile(rb'<script type="module"[^>]*? src="([^"]+)"')
+GRADIO_STYLESHEET = re.compile(rb'<link rel="stylesheet"[^>]*? href="([^"]+)"')
+
+
+GRADIO_FRONTEND = Path(gr.__file__).resolve().parent / "templates" / "frontend"  # where its "./assets/..." are
+VITE_CHUNKS = re.compile(rb"m\.f=(\[[^\]]*\])")  # the chunk list a Vite-built module loads next (its first line)
+
+
+@functools.lru_cache(maxsize=8)
+def gradio_chunks(url: bytes) -> tuple[bytes, ...]:
+    """The chunks Gradio's entry module loads as soon as it runs (Vite's __vite__mapDeps list), as URLs like its own;
+    () when the file or the list is not where Gradio 6.31 has them (then nothing more is announced)."""
+    path = GRADIO_FRONTEND / url.decode().removeprefix("./")
+    try:
+        found = VITE_CHUNKS.search(path.read_bytes()[:4096])
+        names = json.loads(found.group(1)) if found else []
+    except (OSError, ValueError):
+        return ()
+    folder = url.rsplit(b"/", 1)[0]
+    return tuple(folder + b"/" + name.removeprefix("./").encode() for name in names if isinstance(name, str))
+
+
+def early_links(head: bytes) -> bytes:
+    """<link>s that fetch Gradio's entry module, its stylesheet and the chunks the entry loads first, at once."""
+    modules = GRADIO_MODULE.findall(head)
+    urls = modules + [chunk for module in modules for chunk in gradio_chunks(module)] + GRADIO_STYLESHEET.findall(head)
+    return b"".join(b'<link rel="preload" as="style" crossorigin href="%s">' % url if url.endswith(b".css")
+                    else b'<link rel="modulepreload" crossorigin href="%s">' % url for url in urls)
+
+
+def page_html(body: bytes, lang: str) -> bytes:
+    """Gradio's page -> ours: at the top of <head> the early fetches of Gradio's entry module and stylesheet and
+    web/boot.js inline (a parser-blocking script: a file would cost a round trip before anything else); before
+    </head> the page's own modules (preload_links); after <gradio-app> the skeleton in `lang`."""
+    early = early_links(body[:body.find(b"</head>")])
+    boot = BOOT_JS.read_text(encoding="utf-8").replace("</", "<\\/")
+    body = body.replace(b"<head>", b"<head>" + early + f"<script>{boot}</script>".encode(), 1)
+    body = body.replace(b"</head>", preload_links().encode() + b"</head>", 1)
+    return body.replace(b"</gradio-app>", b"</gradio-app>" + skeleton(lang).encode(), 1)
+
+
+class PageHtml:
+    """ASGI middleware: the page's HTML as page_html makes it (web/boot.js sets navigator.language from the link's
+    `lang` before Gradio picks its labels' language, and the genimg-lang cookie the server reads)."""
 
     def __init__(self, app):
         self.app = app
@@ -198,10 +302,9 @@ class LanguageCookie:
     async def __call__(self, scope, receive, send):
         if scope.get("type") != "http" or scope.get("method") != "GET" or not scope.get("path", "").endswith("/"):
             return await self.app(scope, receive, send)
-        tag = f'<script src="{web_assets.versioned_url(BOOT_JS)}"></script>'.encode()
         start = {}
 
-        async def send_with_boot(message):
+        async def send_page(message):
             if message["type"] == "http.response.start":
                 start.update(message)  # held until the body is known to be the page's HTML
                 return
@@ -209,7 +312,7 @@ class LanguageCookie:
                 headers = dict(start.get("headers", []))
                 body = message.get("body", b"")
                 if headers.get(b"content-type", b"").startswith(b"text/html") and b"<head>" in body:
-                    body = body.replace(b"<head>", b"<head>" + tag, 1)
+                    body = page_html(body, page_language(scope))
                     start["headers"] = [(k, str(len(body)).encode() if k.lower() == b"content-length" else v)
                                         for k, v in start.get("headers", [])]
                 await send(dict(start))
@@ -217,12 +320,13 @@ class LanguageCookie:
                 return await send({**message, "body": body})
             await send(message)
 
-        return await self.app(scope, receive, send_with_boot)
+        return await self.app(scope, receive, send_page)
 
 
 def launch_options(registry: Registry, first: str | None, examples: dict[str, list[Path]] | None = None) -> dict:
-    """launch(**...) for the page: its <head> and the middleware (cache headers, the language boot script)."""
+    """launch(**...) for the page: its <head> and the middleware (compression, cache headers, the language boot
+    script and the skeleton)."""
     kwargs = web_assets.app_kwargs()
-    kwargs["middleware"].append(web_assets.Middleware(LanguageCookie))
+    kwargs["middleware"].append(web_assets.Middleware(PageHtml))
     return {"head": head(registry, first, examples), "app_kwargs": kwargs}
 

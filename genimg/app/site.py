@@ -100,6 +100,7 @@ INDEX = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 {marker}
 <title>{title}</title>
 <script src="web/boot.js"></script>
@@ -132,7 +133,9 @@ class Site:
 
 
 def build(out: Path, registry: Registry, examples_dir: Path = EXAMPLES) -> Site:
-    """Write the site into `out` (new, empty, or an earlier site, which is replaced)."""
+    """Write the site into `out` (new, empty, or an earlier site, which is replaced). It is built beside `out` and
+    moved there only when whole and within its sizes: a failed build leaves `out` as it was."""
+    out = check_target(out)
     if not registry.datasets():
         raise SiteError(f"no checkpoints under {registry.root}: nothing to put on the site "
                         "(pass --checkpoints DIR with <dataset>/gan|vae/ folders)")
@@ -140,13 +143,45 @@ def build(out: Path, registry: Registry, examples_dir: Path = EXAMPLES) -> Site:
     if problems:
         raise SiteError("the vendored files do not match SOURCES.json (run python -m genimg.app.vendor --fetch):\n  "
                         + "\n  ".join(problems))
-    out = prepare(Path(out))
+    staging = out.parent / f".{out.name}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        left_out = write(staging, registry, examples_dir)
+        sizes = check_sizes(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+    return Site(sizes, left_out)
+
+
+def check_target(out: Path) -> Path:
+    """`out`, absolute, when the site may be written there: a new or empty folder, or an earlier site."""
+    out = Path(out).resolve()
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not is_site(out))):
+        raise SiteError(f"{out} is not empty and holds no earlier site; pick a new or empty folder")
+    return out
+
+
+def is_site(folder: Path) -> bool:
+    """Whether `folder` holds a site this module wrote (its index.html carries MARKER): the only kind replaced."""
+    index = folder / "index.html"
+    return index.is_file() and MARKER in index.read_text(encoding="utf-8", errors="replace")
+
+
+def write(out: Path, registry: Registry, examples_dir: Path) -> list[str]:
+    """Every file of the site into the empty folder `out` -> what was left out to stay within the budget."""
     url = relative_to(out)
     copy_web(out)
     entries = web_assets.export_models(browser_models(registry), out / "weights", url=url)
     points = {ds: web_assets.test_points(stats, out / "data", url=url) for ds, stats in registry.stats.items()}
     datasets = registry.datasets()
     config = page_config(registry, "mnist" if "mnist" in datasets else datasets[0], points)
+    for quiz in config.get("quiz", {}).values():  # the quiz's sprite: the site's copy in web/quiz/
+        quiz["sprite"] = web_url(quiz["sprite"], out)
     examples = encode_examples(registry, examples_dir)
     config["examples"] = {model: [url(copy_file(path, out / "examples" / path.parent.name / path.name))
                                   for path in paths] for model, paths in examples.items()}
@@ -158,7 +193,7 @@ def build(out: Path, registry: Registry, examples_dir: Path = EXAMPLES) -> Site:
     (out / "index.html").write_text(index_html(entries, config, shell, out, url), encoding="utf-8")
     (out / "README.md").write_text(SPACE_README.format(version=__version__, left_out="".join(
         f"\nLeft out to stay within {MAX_SITE_BYTES / 1e6:.0f} MB: {line}\n" for line in left_out)), encoding="utf-8")
-    return Site(check_sizes(out), left_out)
+    return left_out
 
 
 def index_html(entries: list[dict], config: dict, shell: dict, out: Path, url) -> str:
@@ -195,22 +230,20 @@ def drop_classifiers(out: Path, entries: list[dict], budget: int) -> list[str]:
     return left_out
 
 
-def prepare(out: Path) -> Path:
-    """`out` made ready: created, or emptied when it holds an earlier build (its index.html carries MARKER)."""
-    if out.exists() and any(out.iterdir()):
-        index = out / "index.html"
-        if not (index.is_file() and MARKER in index.read_text(encoding="utf-8", errors="replace")):
-            raise SiteError(f"{out} is not empty and holds no earlier site; pick a new or empty folder")
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
-    return out.resolve()
-
-
 def relative_to(out: Path):
     """url(path, version=None): a file under `out` as the page's relative URL ('weights/ab12/manifest.json?v=...')."""
+    out = out.resolve()
+
     def url(path: Path, version: str | None = None) -> str:
         return Path(path).resolve().relative_to(out).as_posix() + (f"?v={version}" if version else "")
     return url
+
+
+def web_url(gradio_url: str, out: Path) -> str:
+    """A web/ file's URL on Gradio's file route (what the page's config holds) -> the site's copy of it, relative."""
+    path, _, query = gradio_url.removeprefix(web_assets.FILE_ROUTE).partition("?")
+    relative = Path(path).resolve().relative_to(web_assets.WEB)  # ValueError for anything outside web/
+    return (Path("web") / relative).as_posix() + (f"?{query}" if query else "")
 
 
 def copy_file(source: Path, target: Path) -> Path:
@@ -335,7 +368,7 @@ def check_sizes(out: Path) -> dict[str, int]:
 # ---- charts as SVG (the Gradio app draws them with its native plots) ----------------------------------------------
 
 WIDTH, HEIGHT = 460, 250
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 26, 38  # the plot area's margins; the legend goes below
+LEFT, RIGHT, TOP, BOTTOM = 52, 12, 26, 44  # the plot area's margins; the legend goes below
 
 
 def ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -363,7 +396,7 @@ def svg(title: str, x_title: str, y_title: str, body: list[str], legend: list[tu
         width = 26 + 6.5 * len(name)
         if x + width > WIDTH and x > LEFT:
             x, row = LEFT, row + 1
-        y = HEIGHT + 16 * row + 4
+        y = HEIGHT + 16 * row + 6
         rows.append(f'<line x1="{x}" y1="{y}" x2="{x + 18}" y2="{y}" stroke="{colour}" {SWATCHES[swatch]}/>'
                     f'<text x="{x + 22}" y="{y + 4}">{html.escape(name)}</text>')
         x += width + 10
@@ -372,7 +405,7 @@ def svg(title: str, x_title: str, y_title: str, body: list[str], legend: list[tu
             f'aria-label="{html.escape(title, quote=True)}" font-size="11" font-family="system-ui, sans-serif" '
             f'fill="currentColor">'
             f'<text x="{WIDTH / 2}" y="15" text-anchor="middle" font-weight="600">{html.escape(title)}</text>'
-            f'<text x="{(LEFT + WIDTH - RIGHT) / 2}" y="{HEIGHT - 4}" text-anchor="middle">'
+            f'<text x="{(LEFT + WIDTH - RIGHT) / 2}" y="{HEIGHT - BOTTOM + 28}" text-anchor="middle">'
             f'{html.escape(x_title)}</text>'
             f'<text transform="translate(11 {(TOP + HEIGHT - BOTTOM) / 2}) rotate(-90)" text-anchor="middle">'
             f'{html.escape(y_title)}</text>' + "".join(body) + "".join(rows) + "</svg>")
@@ -486,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {root}: no such folder (--checkpoints takes <dir>/<dataset>/gan|vae/)", file=sys.stderr)
         return 1
     try:
+        check_target(args.out)  # before the checkpoints load: a folder in the way is said at once
         registry = Registry(root)
         for problem in registry.problems:
             print(f"warning: left out: {problem}", file=sys.stderr)

@@ -16,25 +16,45 @@ What Gradio 6.31 offers, and what this uses:
   `Cache-Control: public, max-age=31536000, immutable` to the weights (their folder is named by a hash of
   the weights) and to vendored files asked for with ?v=<sha256 prefix>; the small ES modules get
   `no-cache` (revalidated by ETag on each page load, so an edit shows at once).
-gradio is imported only under genimg/app/ (docs/ARCHITECTURE.md); nothing here runs a model.
+- Gradio wraps its app in its own brotli middleware, which compresses a response only when its path ends in a text
+  extension (.js .css .json .html ...): the page itself (at "/", ~450 KB of config), the .wasm runtime, the
+  weights (.bin) and the API's JSON answers go out as they are. Compression (below) gzips those (Starlette's
+  GZipMiddleware), and leaves event streams (the queue, /gradio_api/call/...), ranges, pictures and videos alone.
+  Precompressed answers for the immutable files (weights, runtime) from copies compressed once (brotli 11, gzip 9).
+gradio is imported only under genimg/app/ (docs/ARCHITECTURE.md); nothing here runs a model but first_pictures (the
+gallery a plain link opens on, made once at start).
 """
 
+import base64
+import gzip
 import hashlib
 import html
+import io
 import json
 import mimetypes
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import FileResponse
 from torch import nn
 
 from .. import browser_weights
 from ..checkpoints import atomic_write_bytes
 from ..directions import Directions
 from ..models import VAE, Classifier, Generator
+from ..sampling import sample
+
+try:
+    import brotli  # a dependency of gradio's own compression; without it the copies are gzip alone
+except ImportError:  # pragma: no cover
+    brotli = None
 
 WEB = Path(__file__).resolve().parent / "web"
 VENDOR = WEB / "vendor"
@@ -44,6 +64,7 @@ EXTRAS = {"classifier": Classifier, "directions": Directions}  # ride with a dat
 CONFIG_FIELDS = ("model", "kind", "zDim", "shape", "classes", "classPrior", "manifest", "classifier", "directions",
                  "encoder", "hasPrior")  # what the page's config holds of each entry
 LONG_CACHE = "public, max-age=31536000, immutable"
+FIRST_PICTURES_MAX_BYTES = 24_000  # sent with the page only while they cost less than ~0.15 s on a slow link
 
 mimetypes.add_type("application/wasm", ".wasm")  # instantiateStreaming needs it; older Pythons do not know .wasm
 mimetypes.add_type("text/javascript", ".js")
@@ -132,15 +153,17 @@ def register(root: Path | None = None) -> None:
 
 
 def head_html(entries: list[dict], default: tuple[str, str] | None = None, backend: str = "wasm",
-              entry: Path | None = WEB / "genimg.js", vendor: dict | None = None) -> str:
+              entry: Path | None = WEB / "genimg.js", vendor: dict | None = None, pictures: dict | None = None) -> str:
     """The <head> HTML: the config as JSON data, then `entry` as a module: genimg.js (it sets window.genimg), or
     None when the page loads a module that imports it (page.js: one module instance, one URL). `vendor`: the
-    runtime's URLs (default: vendor_urls(), on Gradio's file route)."""
+    runtime's URLs (default: vendor_urls(), on Gradio's file route). `default`: the model genimg.ready waits for
+    besides the runtime (None: the runtime alone; each model's weights come when first used). `pictures`: the
+    page's first pictures (first_pictures), or None."""
     if backend not in ("wasm", "cpu", "webgl"):
         raise ValueError(f"backend must be 'wasm', 'cpu' or 'webgl', got {backend!r}")
     config = {"models": [{k: e[k] for k in CONFIG_FIELDS if k in e} for e in entries],
               "default": {"model": default[0], "kind": default[1]} if default else None,
-              "vendor": vendor or vendor_urls(), "backend": backend}
+              "vendor": vendor or vendor_urls(), "backend": backend, "pictures": pictures}
     data = json.dumps(config, separators=(",", ":")).replace("</", "<\\/")  # no early </script>
     script = f"{module_script(entry)}\n" if entry is not None else ""
     return f'<script type="application/json" id="genimg-config">{data}</script>\n' + script
@@ -172,11 +195,28 @@ def test_points(stats, root: Path | None = None, url=file_url) -> str | None:
 
 
 def setup(models: dict[str, dict[str, nn.Module]], default: tuple[str, str] | None = None, backend: str = "wasm",
-          root: Path | None = None, entry: Path | None = WEB / "genimg.js") -> str:
-    """Export, register, and return the <head> HTML to pass to launch(head=...) (`entry`: see head_html)."""
+          root: Path | None = None, entry: Path | None = WEB / "genimg.js", pictures: dict | None = None) -> str:
+    """Export, register, and return the <head> HTML to pass to launch(head=...) (`entry`, `pictures`: see
+    head_html)."""
     entries = export_models(models, root)
     register(root)
-    return head_html(entries, default, backend, entry)
+    return head_html(entries, default, backend, entry, pictures=pictures)
+
+
+def first_pictures(model: str, gan: Generator, seeds: list[int], psi: float = 1.0, label: str = "any") -> dict | None:
+    """The page's first pictures, made here: what genimg.sample(gan, seeds, psi, label) draws, as {model, seeds,
+    psi, label, png: [base64 PNG per seed]}. genimg.js hands them to the gallery while the runtime and the GAN's
+    weights (~0.5 MB and ~2 MB on a slow link) are still on their way; None when they would weigh more than
+    FIRST_PICTURES_MAX_BYTES (64x64 colour pictures), as the page then waits for the runtime instead."""
+    images = sample(gan, seeds, psi, label)  # (N, H, W, C) uint8
+    png = []
+    for image in images:
+        buffer = io.BytesIO()
+        Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(buffer, "PNG", optimize=True)
+        png.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
+    if sum(map(len, png)) > FIRST_PICTURES_MAX_BYTES:
+        return None
+    return {"model": model, "seeds": list(seeds), "psi": psi, "label": label, "png": png}
 
 
 def _digest(path: Path) -> str:
@@ -192,7 +232,8 @@ class CacheHeaders:
     def __init__(self, app):
         self.app = app
 
-    def cache_control(self, scope) -> str | None:
+    @classmethod
+    def cache_control(cls, scope) -> str | None:
         prefix = "/" + FILE_ROUTE
         path = scope.get("path", "")
         if scope.get("type") != "http" or prefix not in path:
@@ -203,9 +244,9 @@ class CacheHeaders:
         def under(roots):
             return any(file == r or file.startswith(r + os.sep) for r in roots)
 
-        if under(self.immutable_roots) and (versioned or not file.startswith(str(VENDOR) + os.sep)):
+        if under(cls.immutable_roots) and (versioned or not file.startswith(str(VENDOR) + os.sep)):
             return LONG_CACHE
-        if under(self.revalidate_roots):
+        if under(cls.revalidate_roots):
             return "no-cache"
         return None
 
@@ -223,6 +264,104 @@ class CacheHeaders:
         return await self.app(scope, receive, send_with_header)
 
 
+# What Gradio 6.31's BrotliMiddleware (gradio/brotli_middleware.py) compresses, by the path's extension; it sits
+# outside ours and passes on what is already encoded, so Compression leaves these paths to it (brotli is smaller).
+GRADIO_COMPRESSES = (".html", ".htm", ".js", ".css", ".json", ".md", ".txt", ".csv", ".tsv", ".xml", ".svg")
+GZIP_MINIMUM_BYTES = 1024  # smaller answers fit a packet or two either way (the queue's small JSON, 304s)
+GZIP_LEVEL = 6  # level 9 (Starlette's default) takes ~8x the CPU on tf.min.js for 0.5% fewer bytes
+NOT_COMPRESSED = ("/gradio_api/mcp",)  # the MCP server's streamable HTTP (Gradio's brotli skips it too)
+
+
+class Compression:
+    """ASGI middleware: gzip for what Gradio's own compression leaves as it is (see the module docstring): the
+    page's HTML, .wasm, weights, the API's JSON. Starlette's GZipMiddleware does the work: it sends small answers,
+    206 ranges, answers already encoded, pictures, videos and text/event-stream (Gradio's queue and the
+    /gradio_api/call/ results) as they are, and compresses a streamed file chunk by chunk."""
+
+    def __init__(self, app):
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=GZIP_LEVEL,
+                                   thread_minimum_size=0)  # never on the event loop: a classroom's queue runs there
+
+    @staticmethod
+    def wanted(scope) -> bool:
+        path = scope.get("path", "")
+        return (scope.get("type") == "http" and not path.lower().endswith(GRADIO_COMPRESSES)
+                and not any(part in path for part in NOT_COMPRESSED))
+
+    async def __call__(self, scope, receive, send):
+        return await (self.gzip if self.wanted(scope) else self.app)(scope, receive, send)
+
+
+class Precompressed:
+    """ASGI middleware: an immutable file (weights, versioned vendored files: what CacheHeaders caches for a year)
+    from a copy compressed once at the smallest setting, brotli 11 or gzip 9, as the browser accepts. That is ~20%
+    fewer bytes than Gradio's and Compression's on-the-fly settings for tf.min.js and the wasm, ~5% for weights,
+    and no CPU per answer when a class opens the page at once. A file's copies are made in a background thread
+    the first time it is asked for (kept under cache_root()/compressed, named by the file's path, size and time);
+    until then the answer is compressed on the fly."""
+
+    ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+    made: set[str] = set()  # files whose copies exist or are being made (by this process)
+    one_at_a_time = threading.Lock()  # a background thread per file, compressing one file at a time
+
+    def __init__(self, app):
+        self.app = app
+
+    @staticmethod
+    def copy_path(file: str, extension: str) -> Path:
+        stat = os.stat(file)
+        key = hashlib.sha256(f"{file}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:24]
+        return cache_root() / "compressed" / (key + extension)
+
+    @classmethod
+    def make_copies(cls, file: str) -> None:
+        """Writes the file's brotli and gzip copies (each only when smaller than the file)."""
+        with cls.one_at_a_time:
+            data = Path(file).read_bytes()
+            for encoding, extension in cls.ENCODINGS:
+                target = cls.copy_path(file, extension)
+                if target.exists() or (encoding == "br" and brotli is None):
+                    continue
+                packed = brotli.compress(data, quality=11) if encoding == "br" else gzip.compress(data, 9, mtime=0)
+                if len(packed) < len(data):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    atomic_write_bytes(target, packed)
+
+    @classmethod
+    def copy_for(cls, scope) -> tuple[Path, str, str] | None:
+        """(copy, encoding, file) for a request the copies can answer, else None (making them if they are due)."""
+        if scope.get("method") not in ("GET", "HEAD") or CacheHeaders.cache_control(scope) != LONG_CACHE:
+            return None
+        headers = Headers(scope=scope)
+        accepted = headers.get("accept-encoding", "")
+        file = os.path.normpath(scope["path"].split("/" + FILE_ROUTE, 1)[1])
+        if "range" in headers or not os.path.isfile(file):
+            return None
+        for encoding, extension in cls.ENCODINGS:
+            if encoding in accepted and (encoding != "br" or brotli is not None):
+                copy = cls.copy_path(file, extension)
+                if copy.is_file():
+                    return copy, encoding, file
+                break
+        if file not in cls.made:  # a daemon thread: a copy half made at exit is never seen (atomic writes)
+            cls.made.add(file)
+            threading.Thread(target=cls.make_copies, args=(file,), daemon=True, name="genimg-precompress").start()
+        return None
+
+    async def __call__(self, scope, receive, send):
+        found = self.copy_for(scope) if scope.get("type") == "http" else None
+        if found is None:
+            return await self.app(scope, receive, send)
+        copy, encoding, file = found
+        media_type = mimetypes.guess_type(file)[0] or "application/octet-stream"
+        response = FileResponse(copy, media_type=media_type, headers={
+            "content-encoding": encoding, "vary": "Accept-Encoding", "cache-control": LONG_CACHE})
+        await response(scope, receive, send)
+
+
 def app_kwargs() -> dict:
-    """For launch(app_kwargs=...): a fresh dict each time (Gradio adds keys to the one it gets)."""
-    return {"middleware": [Middleware(CacheHeaders)]}
+    """For launch(app_kwargs=...): a fresh dict each time (Gradio adds keys to the one it gets). Compression is the
+    outermost of ours: it sees the page after the other middlewares have written it, and passes on what
+    Precompressed has answered."""
+    return {"middleware": [Middleware(Compression), Middleware(CacheHeaders), Middleware(Precompressed)]}

@@ -46,7 +46,9 @@ class CardTab:
         updates = {}
         for kind, parts in self.outputs.items():
             card = self.card(model, kind, lang)
-            updates[parts["markdown"]], updates[parts["samples"]] = card["markdown"], card["samples"]
+            updates[parts["markdown"]] = card["markdown"]
+            # no samples: no picture at all, rather than Gradio's empty placeholder (an aria-label on a bare <div>)
+            updates[parts["samples"]] = gr.Image(card["samples"], visible=card["samples"] is not None)
             updates.update(zip(parts["curves"], card["curves"], strict=True))
         return updates
 
@@ -59,7 +61,8 @@ class CardTab:
                     self.outputs[kind] = {
                         "markdown": gr.Markdown(elem_classes="card", elem_id=f"card-{kind}"),
                         "samples": gr.Image(label=i18n(f"card_{kind}_samples_label"), interactive=False,
-                                            elem_classes="pixelated", elem_id=f"card-{kind}-samples"),
+                                            alt_text=i18n(f"card_{kind}_samples_label"), elem_classes="pixelated",
+                                            elem_id=f"card-{kind}-samples"),
                         "curves": [gr.LinePlot(**charts.PLOT_COLUMNS["loss"], height=260, show_label=False)
                                    for _ in charts.LOSS_PANELS[kind]]}
 

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import gradio as gr
 import numpy as np
+import spaces
 from PIL import Image
 
 from ...data.preprocess import model_input
 from ...images import grid, to_pil, upscale
 from ...sampling import encode, generate
-from .. import charts
+from .. import charts, gpu
 from ..checks import app_error, user_errors
 from ..i18n import DEFAULT_LANGUAGE, request_language, text
 from ..limits import PICTURE_SIDE
@@ -29,7 +30,7 @@ POSTERIOR_SAMPLES = 8
 # Examples: photos and drawings of digits (examples/encode/) for digit models, and a few real test-split images for
 # the others. Each model has its own table, shown while it is selected.
 ENCODE_PICKS = {"emoji": ["Smileys & Emotion", "Animals & Nature", "Food & Drink", "People & Body", "Travel & Places"]}
-class EncodeTab:
+class EncodeTab(gpu.Shared):
     """The encode tab's handlers and, after `build`, its components."""
 
     def __init__(self, registry: Registry):
@@ -54,6 +55,7 @@ class EncodeTab:
         with user_errors(lang):
             return model_input(image, vae.image_size, vae.channels, digits)
 
+    @spaces.GPU
     def reconstruct(self, model: str, image, request: gr.Request | None = None
                     ) -> tuple[Image.Image, Image.Image, str, gr.ScatterPlot, Image.Image, dict]:
         """Encode a picture with the model's VAE and decode it again: how well the VAE can represent it.
@@ -67,7 +69,7 @@ class EncodeTab:
             q(z|x), and numbers {"mse", "psnr_db", "mu", "std"} with mu/std in dimension order.
         """
         lang = request_language(request)
-        vae = self.registry.get(model, "vae", lang).model
+        vae = gpu.on_gpu(self.registry.get(model, "vae", lang).model)
         x = self.preprocess(model, image, lang)  # (H, W, C) uint8
         mu, logvar = (t[0].numpy() for t in encode(vae, x[None]))  # (z_dim,) each
         std = np.exp(0.5 * logvar)

@@ -78,11 +78,13 @@ class HowTab:
                         with gr.Column(scale=2):
                             with gr.Row():
                                 real_image = gr.Image(label=i18n("how_real_image_label"), format="png",
-                                                      interactive=False, elem_classes="pixelated", height=180,
-                                                      min_width=140, buttons=[])
+                                                      alt_text=i18n("how_real_image_label"), interactive=False,
+                                                      elem_classes="pixelated", height=180, min_width=140,
+                                                      buttons=[])
                                 fake_image = gr.Image(label=i18n("how_fake_image_label"), format="png",
-                                                      interactive=False, elem_classes="pixelated", height=180,
-                                                      min_width=140, buttons=[])
+                                                      alt_text=i18n("how_fake_image_label"), interactive=False,
+                                                      elem_classes="pixelated", height=180, min_width=140,
+                                                      buttons=[])
                             verdict = gr.Markdown(latex_delimiters=LATEX, elem_id="how-verdict")
                     with gr.Row():
                         gan_curves = [gr.LinePlot(**charts.PLOT_COLUMNS["loss"], height=280, min_width=300,

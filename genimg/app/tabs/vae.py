@@ -194,8 +194,10 @@ class VaeTab:
                         self.from_upload = gr.Button(i18n("vae_from_upload_button"), size="sm", min_width=70,
                                                      elem_id="vae-from-upload")
                 with gr.Column(scale=3, min_width=260), gr.Row(elem_id="vae-sliders"):  # wraps: as many per line as fit
-                    # labels ("z3 · 2.1 nats") are set per model by on_model: numbers, the same in any language
-                    self.sliders = [gr.Slider(-Z_LIMIT, Z_LIMIT, value=0.0, step=0.01, label=f"z{k}",
+                    # labels ("z3 · 2.1 nats") are set per model by on_model: numbers, the same in any language.
+                    # Arrow keys move 0.1, Shift + arrow 0.01 (web/page.js); no reset button each ("reset to 0"
+                    # resets them all), so a slider is two tab stops (its number, its track), not three.
+                    self.sliders = [gr.Slider(-Z_LIMIT, Z_LIMIT, value=0.0, step=0.01, label=f"z{k}", buttons=[],
                                               elem_id=f"z-slider-{k}", min_width=220) for k in range(count)]
             with gr.Accordion(i18n("vae_traversal_accordion"), open=False, elem_id="vae-traversal-section"):
                 self.traversal = view("traversal", "vae-traversal")
@@ -206,7 +208,7 @@ class VaeTab:
                     self.dim_y = gr.Dropdown(all_dims, value=all_dims[1][1] if len(all_dims) > 1 else None,
                                              label=i18n("vae_dim_y_label"), min_width=100, elem_id="dim-y")
                     draw_map = gr.Button(i18n("vae_map_button"), size="sm", min_width=100, elem_id="draw-map")
-                with gr.Row():
+                with gr.Row(elem_id="vae-pad-row"):
                     self.pad = view("vae-pad", "vae-pad")
                     with gr.Column(min_width=280):
                         self.map_note = gr.Markdown(label=i18n("vae_map_note_label"), elem_id="vae-map-note")

@@ -19,7 +19,114 @@ function readConfig() {
 }
 
 const config = readConfig();
-const state = { runtime: null, backend: null, loaded: new Map() };
+const state = { runtime: null, backend: null, loaded: new Map(), status: "loading", model: null, prefetch: null };
+
+// ---- loading: the runtime once, when first needed; a model's weights when first used ----------------------------
+// On a slow link (300 ms, 1.5 Mbit/s) the runtime is ~0.5 MB and each network's weights 1.5-3.5 MB, so nothing is
+// fetched before it is needed but an idle prefetch after the first picture: the shown model's GAN and VAE decoder.
+// The page's first pictures may come with the page (config.pictures, made on the server): on a plain link (a first
+// visit) the runtime then waits until they are on screen, so that it does not share the link with the page's own
+// code; asking for anything else starts it at once.
+
+const defaultEntry = config.default
+  ? config.models.find((m) => m.model === config.default.model && m.kind === config.default.kind) : null;
+const START_LATEST_MS = 5000; // the runtime starts by then even if nothing asked for it
+let runtimePromise = null;
+let settle = null;
+/** Resolves (true) once the runtime is in, and config.default's model when the config names one. */
+const ready = new Promise((resolve, reject) => { settle = { resolve, reject }; });
+ready.then(() => { state.status = "ready"; }, () => { state.status = "failed"; });
+ready.catch((error) => console.warn(`genimg: the in-browser runtime is unavailable (${error.message}); ` +
+                                    "the page works through the server"));
+
+/** The tfjs runtime, loaded once (the first call starts it). */
+function runtime() {
+  if (!runtimePromise) {
+    runtimePromise = import("./runtime.js").then(({ loadRuntime }) => loadRuntime(config.vendor, config.backend))
+      .then((loaded) => { state.runtime = loaded; state.backend = loaded.backend; return loaded; });
+    runtimePromise.then(() => (defaultEntry ? modelFor(defaultEntry) : null)).then(() => settle.resolve(true),
+                                                                                    settle.reject);
+  }
+  return runtimePromise;
+}
+
+/** The loaded model for a config entry: fetched once, shared by every later call. */
+async function modelFor(entry) {
+  const { tf } = await runtime();
+  const key = `${entry.model}/${entry.kind}`;
+  if (!state.loaded.has(key)) state.loaded.set(key, loadModel(tf, entry.manifest));
+  try {
+    return await state.loaded.get(key);
+  } catch (error) {
+    state.loaded.delete(key); // a later call may retry a failed download
+    throw error;
+  }
+}
+
+/** When the main thread is idle (or after a second where requestIdleCallback is missing). */
+function whenIdle(callback) {
+  if (window.requestIdleCallback) window.requestIdleCallback(callback, { timeout: 2000 });
+  else setTimeout(callback, 1000);
+}
+
+/** A picture of `model` is on screen: the page uses that model now. The first time, prefetch its GAN and then its
+ * VAE decoder, each when the main thread is idle and only while the page still shows that model (the other tab then
+ * opens live); never another model's. */
+function shown(model) {
+  state.model = model;
+  if (state.prefetch) return;
+  state.prefetch = (async () => {
+    for (const kind of ["gan", "vae"]) {
+      const entry = config.models.find((m) => m.model === model && m.kind === kind);
+      await new Promise((resolve) => whenIdle(resolve));
+      if (entry && state.model === model) await modelFor(entry).catch(() => null);
+    }
+  })();
+}
+
+const pictureFields = (model, seeds, psi, label) => JSON.stringify([model, seeds, psi, label ?? "any"]);
+
+/** Base64 PNG -> {width, height, channels, data} with `channels` channels (the bytes the PNG holds, unchanged). */
+async function pictureFromPng(base64, channels) {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: "image/png" }),
+                                         { premultiplyAlpha: "none", colorSpaceConversion: "none" });
+  const canvas = document.createElement("canvas");
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  context.drawImage(bitmap, 0, 0);
+  const rgba = context.getImageData(0, 0, bitmap.width, bitmap.height).data; // [H, W, 4]
+  const data = new Uint8Array(bitmap.width * bitmap.height * channels);
+  for (let i = 0, j = 0; j < data.length; i += 4) for (let c = 0; c < channels; c++) data[j++] = rgba[i + c];
+  return { width: bitmap.width, height: bitmap.height, channels, data };
+}
+
+/** The page's first pictures (config.pictures: made on the server with genimg.sample, sent with the page) when they
+ * are exactly generate(model, seeds, psi, label)'s -> [{width, height, channels, data}], else null. No runtime
+ * needed: a gallery shows them while the runtime and the weights are on their way. Either answer starts the
+ * runtime (after the pictures are drawn). */
+async function pictures(model, seeds, psi = 1.0, label = "any") {
+  const sent = config.pictures;
+  const entry = config.models.find((m) => m.model === model && m.kind === "gan");
+  if (!sent || !entry || pictureFields(model, seeds, psi, label) !== pictureFields(sent.model, sent.seeds, sent.psi,
+                                                                                   sent.label)) {
+    runtime();
+    return null;
+  }
+  try {
+    const images = await Promise.all(sent.png.map((png) => pictureFromPng(png, entry.shape[2])));
+    setTimeout(() => { shown(model); runtime(); }, 0); // after the gallery has drawn them
+    return images;
+  } catch {
+    runtime();
+    return null;
+  }
+}
+
+const plainLink = [...new URLSearchParams(location.search).keys()].every((key) => key === "lang");
+if (config.pictures && plainLink) setTimeout(runtime, START_LATEST_MS);
+else runtime();
 
 /** [{model, kind, zDim, shape, classes}]: what this page can run (no download needed to list them). */
 function models() {
@@ -37,29 +144,6 @@ function entryFor(model, kind, what) {
                     `page can ${what}), got ${describe(model)}`);
   }
   return entry;
-}
-
-/** The loaded model for a config entry: fetched once, shared by every later call. */
-async function modelFor(entry) {
-  const { tf } = await runtime();
-  const key = `${entry.model}/${entry.kind}`;
-  if (!state.loaded.has(key)) state.loaded.set(key, loadModel(tf, entry.manifest));
-  try {
-    return await state.loaded.get(key);
-  } catch (error) {
-    state.loaded.delete(key); // a later call may retry a failed download
-    throw error;
-  }
-}
-
-let runtimePromise = null;
-/** The tfjs runtime, loaded once. */
-function runtime() {
-  if (!runtimePromise) {
-    runtimePromise = import("./runtime.js").then(({ loadRuntime }) => loadRuntime(config.vendor, config.backend))
-      .then((loaded) => { state.runtime = loaded; state.backend = loaded.backend; return loaded; });
-  }
-  return runtimePromise;
 }
 
 /** z must be an array of zDim finite numbers -> Float32Array (what torch gets from genimg.decode). */
@@ -83,6 +167,7 @@ async function decode(model, z) {
   const latent = checkLatent(z, entry.zDim);
   const { tf } = await runtime();
   const [image] = await run(tf, await modelFor(entry), latent, null);
+  shown(model);
   return image;
 }
 
@@ -124,6 +209,7 @@ async function generate(model, seeds, psi = 1.0, label = "any") {
       : null;
     images.push(...(await run(tf, loaded, z, labels)));
   }
+  shown(model);
   return images;
 }
 
@@ -142,6 +228,7 @@ async function decodeMany(model, zs) {
     const end = Math.min(zs.length, start + BATCH);
     images.push(...(await run(tf, loaded, z.subarray(start * entry.zDim, end * entry.zDim), null)));
   }
+  shown(model);
   return images;
 }
 
@@ -168,7 +255,9 @@ async function generateFromLatents(model, zs, labels = null) {
     });
   }
   const { tf } = await runtime();
-  return run(tf, await modelFor(entry), z, classes);
+  const images = await run(tf, await modelFor(entry), z, classes);
+  shown(model);
+  return images;
 }
 
 /** The class name a seed draws on a conditional GAN (the server's rule for label 'any'); null if unconditional. */
@@ -292,14 +381,6 @@ async function vaeLatentFromSeed(model, seed, psi = 1.0, prior = null) {
   }
 }
 
-const defaultEntry = config.models.find((m) => m.model === config.default?.model && m.kind === config.default?.kind)
-  || config.models[0];
-const ready = runtime().then(() => (defaultEntry ? modelFor(defaultEntry) : null)).then(() => true);
-state.status = "loading";
-ready.then(() => { state.status = "ready"; }, () => { state.status = "failed"; });
-ready.catch((error) => console.warn(`genimg: the in-browser runtime is unavailable (${error.message}); ` +
-                                    "the page works through the server"));
-
 window.genimg = {
   lab: window.genimg?.lab, // the training lab (lab/index.js), if it loaded first
   ready,
@@ -307,6 +388,7 @@ window.genimg = {
   latentFromSeed, // (seed, zDim) -> Float64Array, numpy's RandomState(seed).randn(zDim)
   decode,
   generate,
+  pictures, // (model, seeds, psi, label) -> the page's first pictures when they are generate()'s, else null
   decodeMany, // (model, [z, ...]) -> images: one forward pass
   generateFromLatents, // (model, [z * psi, ...], [className, ...]) -> images
   classFromSeed, // (model, seed) -> the class label 'any' draws for that seed, or null
@@ -315,7 +397,8 @@ window.genimg = {
   directions, // (model) -> a GAN's discovered directions {vectors, varianceShare, labels}, or null
   editedLatent, // (z, offsets, vectors) -> z + offsets @ vectors[:K], as genimg.sampling.latents
   vaeLatentFromSeed, // (model, seed, psi, prior) -> a VAE's z for a seed under its learned or standard prior
-  /** "loading", then "ready" (the runtime and the default model are in) or "failed" (the page uses the server). */
+  /** "loading", then "ready" (the runtime is in: weights come per model when first used) or "failed" (the page
+   * uses the server). */
   get status() { return state.status; },
   /** "wasm" or "cpu" once the runtime is loaded; null before (or when it could not load). */
   get backend() { return state.backend; },

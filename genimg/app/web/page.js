@@ -7,6 +7,7 @@
 // points}}}. Adds `state()` and `page` to window.genimg (genimg.js makes it).
 
 import "./genimg.js";
+import "./sliders.js"; // the sliders under a finger and on the keyboard
 import { MAX_IMAGES } from "./limits.js";
 import { parseSeeds, seedText } from "./sampling.js";
 import { callServer } from "./server.js";
@@ -24,6 +25,7 @@ const VIEWS = { // view name -> its module, imported when an element first shows
   "vae-pad": () => import("./views/pad.js"),
   traversal: () => import("./views/traversal.js"),
   notice: () => import("./views/notice.js"),
+  quiz: () => import("./views/quiz.js"),
   present: () => import("./views/present.js"),
   lab: () => import("./views/lab.js"),
 };

@@ -16,6 +16,21 @@ function loadScript(src) {
   });
 }
 
+// tfjs-backend-wasm's own test for WebAssembly SIMD (a module with one SIMD instruction): it picks its wasm file so.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0,
+  253, 15, 26, 11]);
+
+/** Starts fetching `url` now (<link rel="preload">): a script or fetch() that asks for it later finds it on its way
+ * or in the HTTP cache. On a slow link the three runtime files then come in one go, not one round trip after another. */
+function preload(url, as) {
+  const link = document.createElement("link");
+  link.rel = "preload";
+  link.as = as;
+  if (as === "fetch") link.crossOrigin = "anonymous"; // as the backend's fetch(url, {credentials: "same-origin"})
+  link.href = url;
+  document.head.appendChild(link);
+}
+
 /**
  * Loads tf.min.js, then the wasm backend; falls back to "cpu" when wasm cannot start.
  * vendor: {tfjs, wasmBackend, wasmFiles: {"tfjs-backend-wasm.wasm": url, ...}} (URLs).
@@ -23,6 +38,11 @@ function loadScript(src) {
  * Returns {tf, backend, fallbackReason}.
  */
 export async function loadRuntime(vendor, prefer = "wasm") {
+  if (prefer === "wasm" && !window.tf?.wasm && typeof WebAssembly === "object") {
+    preload(vendor.wasmBackend, "script"); // it runs after tf.min.js (it needs window.tf), but can travel with it
+    const simd = WebAssembly.validate(SIMD_PROBE);
+    preload(vendor.wasmFiles[simd ? "tfjs-backend-wasm-simd.wasm" : "tfjs-backend-wasm.wasm"], "fetch");
+  }
   if (!window.tf) await loadScript(vendor.tfjs);
   const tf = window.tf;
   let fallbackReason = null;

@@ -344,7 +344,7 @@ async function showCards(element) {
     return el("div", { class: "site-card", id: `card-${kind}` }, [
       markdownBlock(card.markdown, { class: "card" }),
       ...(card.samples ? [figure(card.samples, t(`card_${kind}_samples_label`))] : []),
-      ...(card.curves || []).map(svgFigure)];
+      ...(card.curves || []).map(svgFigure)]);
   }));
   element.dataset.state = model;
 }
@@ -404,18 +404,25 @@ function build(root) {
     gan: gan.children, vae: vae.children, encode: [encode], card: [cards], how: [how],
     lab: [markdownBlock(t("lab_intro_md")), lab],
   };
+  const others = {}; // a tab this shell has no layout for (the quiz): its view, named as the tab, fills it
+  for (const tab of TABS.filter((name) => !(name in contents))) {
+    others[tab] = viewHost(`${tab}-view`);
+    contents[tab] = [others[tab]];
+  }
   const onShow = {
     gan: () => gan.mounts.forEach(([element, name]) => page.mount(element, name)),
     vae: () => vae.mounts.forEach(([element, name]) => page.mount(element, name)),
     encode: () => page.mount(encode, "encode"),
     card: () => showCards(cards),
     how: () => showHow(how),
-    lab: async () => page.mount(lab, "lab", { strings: { [store.get().lang]: (await texts()).lab } }),
+    lab: async () => { // the page's language's table under each language: whichever the lab picks, it is this one
+      const table = (await texts()).lab;
+      page.mount(lab, "lab", { strings: Object.fromEntries(Object.keys(shell.texts).map((lang) => [lang, table])) });
+    },
   };
-  const names = { gan: "gan_tab", vae: "vae_tab", encode: "encode_tab", card: "card_tab", how: "how_tab", lab: "lab_tab" };
   const buttons = TABS.map((tab) => {
     const tabButton = el("button", { type: "button", role: "tab", id: `tab-${tab}-button`, class: "site-tab",
-                                     "aria-controls": `tab-${tab}`, text: t(names[tab] || tab) });
+                                     "aria-controls": `tab-${tab}`, text: t(`${tab}_tab`) });
     tabButton.addEventListener("click", () => page.set({ tab }));
     panels[tab] = el("section", { id: `tab-${tab}`, role: "tabpanel", class: "site-panel", hidden: "" },
                      contents[tab] || []);
@@ -427,7 +434,8 @@ function build(root) {
     Object.entries(panels).forEach(([name, panel]) => { panel.hidden = name !== tab; });
     if (!shown.has(tab)) {
       shown.add(tab);
-      onShow[tab]?.();
+      if (tab in others) page.mount(others[tab], tab).catch(() => others[tab].replaceChildren());
+      else onShow[tab]?.();
       panels[tab].querySelectorAll("details.site-section").forEach((details) => details.mountViews());
     }
   }

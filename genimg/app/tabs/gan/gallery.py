@@ -14,11 +14,13 @@ import zipfile
 
 import gradio as gr
 import numpy as np
+import spaces
 from PIL import Image
 
 from .... import recipes
 from ....images import png_bytes
 from ....sampling import generate, labels_for_seeds, latents, parse_seeds
+from ... import gpu
 from ...checks import check_psi, user_errors
 from ...i18n import DEFAULT_LANGUAGE, request_language, text
 from ...limits import GALLERY_SIDE, MAX_IMAGES, PSI_RANGE
@@ -29,7 +31,7 @@ GALLERY_SIZES = ("small", "medium", "large")  # style.css: a thumbnail width eac
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed file times: the same gallery gives the same ZIP bytes
 
 
-class GallerySection:
+class GallerySection(gpu.Shared):
     """Handlers (plain Python in and out) and, after `build`, the section's controls."""
 
     def __init__(self, registry: Registry):
@@ -37,6 +39,7 @@ class GallerySection:
 
     # ---- handlers ------------------------------------------------------------------------------
 
+    @spaces.GPU
     def sample(self, model: str, seeds: str, psi: float, label: str, request: gr.Request | None = None
                ) -> tuple[list[tuple[Image.Image, str]], str]:
         """Generate images from seeds with the model's GAN.
@@ -51,7 +54,7 @@ class GallerySection:
         """
         lang = request_language(request)
         seed_list, z, labels = self.sample_request(model, seeds, psi, label, lang)
-        images = generate(self.registry.get(model, "gan", lang).model, z, labels)
+        images = generate(gpu.on_gpu(self.registry.get(model, "gan", lang).model), z, labels)
         return self.sample_outputs(model, seed_list, psi, label, images, lang)
 
     def recipe(self, model: str, **fields) -> dict:

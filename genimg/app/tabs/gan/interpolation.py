@@ -7,9 +7,11 @@ Public events (README "API"): `interpolate(model, seed_a, seed_b, frames, psi, l
 """
 
 import gradio as gr
+import spaces
 
 from ....images import gif_bytes, to_pil, upscale, video_bytes
 from ....sampling import interpolate, linear_path, loop_path
+from ... import gpu
 from ...checks import check_int, check_psi, check_seed, user_errors
 from ...i18n import request_language
 from ...limits import FRAMES_RANGE, GIF_SIDE
@@ -17,7 +19,7 @@ from ...page import api_endpoint, hook, view
 from ...registry import Registry
 
 
-class InterpolationSection:
+class InterpolationSection(gpu.Shared):
     """Handlers and, after `build`, the section's controls."""
 
     def __init__(self, registry: Registry):
@@ -42,6 +44,7 @@ class InterpolationSection:
         gif = gif_bytes([upscale(to_pil(i), GIF_SIDE) for i in images])
         return self.registry.write_output(gif, ".gif", f"genimg-{model}-seed-{seed_a}-to-{seed_b}")
 
+    @spaces.GPU
     def video(self, model: str, seed_a: int, seed_b: int, frames: int, psi: float, label: str,
               request: gr.Request | None = None) -> str:
         """A looping H.264 MP4 that morphs seed A's image into seed B's and back (spherical interpolation of z).
@@ -59,7 +62,7 @@ class InterpolationSection:
         lang = request_language(request)
         gan, seed_a, seed_b, frames, psi = self.checked(model, seed_a, seed_b, frames, psi, lang)
         with user_errors(lang):
-            images = interpolate(gan, seed_a, seed_b, loop_path(frames), psi, label or "any")
+            images = interpolate(gpu.on_gpu(gan), seed_a, seed_b, loop_path(frames), psi, label or "any")
         return self.registry.write_output(video_bytes(images), ".mp4", f"genimg-{model}-seed-{seed_a}-to-{seed_b}")
 
     def build(self, i18n: gr.I18n) -> None:

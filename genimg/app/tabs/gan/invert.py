@@ -11,12 +11,14 @@ file gets genimg's own message. gr.Error for bad input says what was wrong and w
 from collections.abc import Iterator
 
 import gradio as gr
+import spaces
 from PIL import Image
 
 from .... import recipes
 from ....checkpoints import CheckpointError
 from ....inversion import STEPS, Inversion, classifier_beside, invert_steps
 from ....models import Classifier
+from ... import gpu
 from ...checks import user_errors
 from ...i18n import request_language, text
 from ...limits import PICTURE_SIDE
@@ -26,7 +28,7 @@ from ...registry import Registry
 EVERY = 10  # a progress picture every 10 Adam steps
 
 
-class InvertSection:
+class InvertSection(gpu.Shared):
     """Handlers and, after `build`, the section's view."""
 
     def __init__(self, registry: Registry):
@@ -53,6 +55,7 @@ class InvertSection:
             raise gr.Error(text("gan_invert_no_image", lang))
         return image
 
+    @spaces.GPU
     def invert(self, model: str, image, request: gr.Request | None = None) -> Iterator[tuple[Image.Image, dict]]:
         """Find an image in the GAN: the latent z (and class) whose generated image best matches a picture.
 
@@ -71,7 +74,8 @@ class InvertSection:
         source = self.upload_source(image, lang)
         classifier = self.classifier(model)
         with user_errors(lang):
-            for found in invert_steps(checkpoint.model, source, steps=STEPS, classifier=classifier, every=EVERY):
+            for found in invert_steps(gpu.on_gpu(checkpoint.model), source, steps=STEPS,
+                                      classifier=gpu.on_gpu(classifier) if classifier else None, every=EVERY):
                 yield self.outputs(model, found)
 
     def outputs(self, model: str, found: Inversion) -> tuple[Image.Image, dict]:

@@ -106,9 +106,10 @@ export function mount(root, strings) {
     field(t("lab_loss"), loss), clearDrawn, toggles]);
   const vaeControls = el("div", { class: "lab-controls", id: "lab-vae-controls" }, [
     field(t("lab_beta"), el("span", {}, [beta, betaValue])), field(t("lab_lr"), lrVae)]);
-  const main = el("canvas", { id: "lab-canvas", class: "lab-canvas" });
-  const decoded = el("canvas", { id: "lab-decoded", class: "lab-canvas" });
-  const curves = el("canvas", { id: "lab-curves", class: "lab-curves" });
+  // pictures for the eye; for a screen reader each says what it shows and at which step (set as it is drawn)
+  const main = el("canvas", { id: "lab-canvas", class: "lab-canvas", role: "img" });
+  const decoded = el("canvas", { id: "lab-decoded", class: "lab-canvas", role: "img" });
+  const curves = el("canvas", { id: "lab-curves", class: "lab-curves", role: "img" });
   const caption = el("div", { class: "lab-caption", id: "lab-caption" });
   const pictures = el("div", { class: "lab-pictures" }, [main, decoded]);
   root.replaceChildren(el("div", { class: "genimg-lab" }, [
@@ -161,6 +162,7 @@ export function mount(root, strings) {
     vaeControls.style.display = kind === "vae" ? "" : "none";
     decoded.style.display = kind === "vae" ? "" : "none";
     caption.textContent = t(kind === "gan" ? "lab_caption_gan" : "lab_caption_vae");
+    label([]);
   }
 
   function setPlaying(on) {
@@ -202,29 +204,46 @@ export function mount(root, strings) {
     return { picture, curvesWidth: narrow ? width - 8 : Math.max(240, width - pictures * (picture + 8) - 40) };
   }
 
+  /** The canvases' labels: what each shows, at this step or epoch, with the curves' last values. */
+  function label(series) {
+    const run = state.run && state.run.kind === state.kind ? state.run : null;
+    const when = state.kind === "gan" ? { step: run ? run.steps : 0 } : { epoch: run ? run.model.epoch.toFixed(1) : 0 };
+    main.setAttribute("aria-label", t(state.kind === "gan" ? "lab_points_label" : "lab_codes_label", when));
+    decoded.setAttribute("aria-label", t("lab_decoded_label", when));
+    const last = series.filter((s) => s.values.length)
+      .map((s) => `${s.label} ${s.values[s.values.length - 1].toFixed(3)}`).join(", ");
+    curves.setAttribute("aria-label", t("lab_curves_label", { series: last || "-" }));
+  }
+
   function draw(withCurves = true) {
     const { picture, curvesWidth } = sizes();
     const run = state.run;
     const history = run ? run.history : [];
+    let series = null;
     if (state.kind === "gan") {
       const view = run ? run.view() : { real: new Float32Array(state.drawn.flat()), fake: new Float32Array(0),
                                         push: new Float32Array(0), heat: null, grid: null };
       drawGan(main, view, picture, { heat: show.heat.checked && !!view.heat, grid: show.grid.checked && !!view.grid,
                                      real: show.real.checked, fake: show.fake.checked,
                                      arrows: show.arrows.checked });
-      if (withCurves) drawCurves(curves, [
+      series = () => [
         { values: thin(history.map((h) => h.dLoss)), color: COLORS.dLoss, label: t("lab_curve_d") },
         { values: thin(history.map((h) => h.gLoss)), color: COLORS.gLoss, label: t("lab_curve_g") },
-      ], curvesWidth, 150, t("lab_curves_title"));
+      ];
     } else if (run) {
       const view = run.view();
       drawCodes(main, view, picture);
       drawDecoded(decoded, view, picture);
-      if (withCurves) drawCurves(curves, [
+      series = () => [
         { values: thin(history.map((h) => h.loss)), color: COLORS.loss, label: t("lab_curve_loss") },
         { values: thin(history.map((h) => h.recon)), color: COLORS.recon, label: t("lab_curve_recon") },
         { values: thin(history.map((h) => h.kl)), color: COLORS.kl, label: t("lab_curve_kl") },
-      ], curvesWidth, 150, t("lab_curves_title"));
+      ];
+    }
+    if (withCurves && series) { // the curves change slowly: not every frame
+      const lines = series();
+      drawCurves(curves, lines, curvesWidth, 150, t("lab_curves_title"));
+      label(lines);
     }
     showStats();
   }

@@ -87,6 +87,8 @@ export function mount(element, page, host = element) {
                                                  at.seed, state.psi, state.class, at.offsets]);
         await drawUrl(canvas, fileUrl(file));
       }
+      canvas.setAttribute("aria-label", base(state) ? `${t("gan_edit_label")} (${t("gan_invert_found_label")})`
+        : t("gan_edit_picture_label", { seed: at.seed, psi: state.psi, offsets: at.offsets.join(", ") }));
       message.textContent = "";
       host.dataset.state = key;
       host.dataset.frames = Number(host.dataset.frames || 0) + 1;
@@ -111,6 +113,7 @@ export function mount(element, page, host = element) {
         const [file] = await callServer("truncation_sweep", [state.model, seed(), state.class]);
         await drawUrl(sweep, fileUrl(file));
       }
+      sweep.setAttribute("aria-label", t("gan_sweep_seed_label", { seed: seed() }));
     } catch (error) {
       message.textContent = error.message;
     }

@@ -64,11 +64,14 @@ export function mount(element, page, host = element) {
     const key = galleryKey(state);
     if (shown.key !== null && shown.key.split("|")[0] !== state.model) clear(); // never another model's pictures
     host.dataset.pending = key;
-    const g = await page.runtime();
+    // The page's first pictures may come with the page (made on the server): drawn before the runtime is in.
+    const sent = shown.key === null
+      ? await window.genimg.pictures(state.model, parseSeeds(state.seeds), state.psi, state.class) : null;
+    const g = sent ? null : await page.runtime();
     const live = g && g.models().some((m) => m.model === state.model && m.kind === "gan");
     try {
-      if (live) {
-        const images = await browserImages(g, state);
+      if (sent || live) {
+        const images = sent || (await browserImages(g, state));
         if (!images || galleryKey(store.get()) !== key) return; // a newer state is being drawn
         figures(parseSeeds(state.seeds), "canvas").forEach((canvas, i) => drawImage(canvas, images[i], GALLERY_SIDE));
         shown = { key, images, files: null };

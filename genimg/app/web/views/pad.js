@@ -11,7 +11,8 @@ const SIDE = 440; // CSS pixels at most; the canvas is square
 
 export function mount(element, page, host = element) {
   const { store, t } = page;
-  const canvas = el("canvas", { class: "genimg-pad", tabindex: "0", role: "img", width: "400", height: "400" });
+  const canvas = el("canvas", { class: "genimg-pad", tabindex: "0", role: "img", width: "400", height: "400",
+                                 "aria-label": t("live_pad_title") }); // then what it shows, as it is drawn
   const message = el("p", { class: "genimg-message", role: "status" });
   element.replaceChildren(el("div", { class: "genimg-view genimg-pad-view" }, [
     el("p", { class: "genimg-title", text: t("live_pad_title") }), canvas, message]));

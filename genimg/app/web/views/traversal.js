@@ -9,7 +9,7 @@ const CELL = 56; // about this many pixels per image, as the server's grid
 
 export function mount(element, page, host = element) {
   const { store, t } = page;
-  const canvas = el("canvas", { role: "img", class: "genimg-traversal" });
+  const canvas = el("canvas", { role: "img", class: "genimg-traversal", "aria-label": t("vae_traversal_label") });
   const rowLabels = el("div", { class: "genimg-row-labels" });
   const columnLabels = el("div", { class: "genimg-column-labels" });
   const message = el("p", { class: "genimg-message", role: "status" });
@@ -44,7 +44,8 @@ export function mount(element, page, host = element) {
     rowLabels.replaceChildren(...order.map((d) => el("span", { text: `z${d}`, style: `height: ${cell}px` })));
     columnLabels.replaceChildren(...steps.map((v) => el("span", { text: v ? v.toFixed(0).replace(/^(\d)/, "+$1") : "0",
                                                                   style: `width: ${cell}px` })));
-    canvas.setAttribute("aria-label", t("vae_traversal_label"));
+    canvas.setAttribute("aria-label", t("vae_traversal_z_label", { model: state.model,
+                                                                   z: state.z.map((v) => v.toFixed(2)).join(", ") }));
     message.textContent = "";
     host.dataset.state = `${state.model}|${state.z.join(",")}`;
   }

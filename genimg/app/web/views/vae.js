@@ -43,7 +43,8 @@ export function mount(element, page, host = element) {
         return;
       }
       message.textContent = "";
-      canvas.setAttribute("aria-label", t("page_vae_picture_label", { model: state.model }));
+      canvas.setAttribute("aria-label", t("page_vae_picture_z_label", { model: state.model,
+                                                                       z: state.z.map((v) => v.toFixed(2)).join(", ") }));
       host.dataset.state = key;
       host.dataset.frames = Number(host.dataset.frames || 0) + 1;
     } catch (error) {
