@@ -136,7 +136,7 @@ def test_cas_and_detector_table_in_the_readme(checkpoints, tmp_path):
     assert len(rows) == 2 and "old" not in readme.read_text()
     assert rows[0].startswith(f"| `{vae}` | 54, learned prior | ruler | {cas['cas']:.4f} ({cas['cas_balanced']:.4f})")
     assert f"| {detector['accuracy']:.4f} ({detector['auc']:.4f}) |" in rows[0]  # the detector sampled the learned
-    assert "standard prior" in rows[1] and "| – |" in rows[1]
+    assert "N(0, I)" in rows[1] and "| – |" in rows[1] and "detector 1 ep." in rows[0]
     readme.write_text("<!-- results:start -->\n<!-- results:end -->\n<!-- cas:start -->\n")
     assert evaluate.main(["--readme", str(readme), "--checkpoints", str(checkpoints.parent)]) == 1
 

@@ -180,7 +180,7 @@ def test_a_link_reopens_the_same_view(browser, app_url):
     assert state(first) == state(second) == {"tab": "vae", "model": "emoji", "seeds": "3-5,9", "psi": 0.7,
                                              "class": "Food & Drink", "z": [0.5, -1, 0, 2, 0, -0.25],
                                              "prior": "standard", "a": 4, "b": 9, "t": 0.3, "lesson": None,
-                                             "lang": "en", "present": False}
+                                             "lang": "en", "present": False, "quiz": None}
     values = first.evaluate("[0, 1, 2].map(k => Number(document.querySelector("
                             "`#z-slider-${k} input[type=range]`).value))")
     order = first.evaluate("window.genimg.page.vaeInfo('emoji').order")
@@ -254,7 +254,7 @@ def test_presenter_mode_is_in_the_link_and_driven_by_keys(browser, app_url):
     page.wait_for_function("document.getElementById('genimg-present').dataset.state === 'mnist|8-15|1.05|any'")
     assert page.input_value("#seeds textarea") == "8-15" and requests[before:] == []  # the controls follow
     again, _ = open_page(browser, app_url, page.url.split("?", 1)[1])  # a presenter's link reopens it
-    again.wait_for_function("document.getElementById('genimg-present').dataset.state === 'mnist|8-15|1.05|any'")
+    wait_view(again, "genimg-present", "mnist|8-15|1.05|any")  # (drawn once Gradio has put the view there)
     page.keyboard.press("Escape")
     page.wait_for_function("!window.genimg.state().present")
     assert "present" not in page.url

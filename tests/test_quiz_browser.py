@@ -53,6 +53,14 @@ def truth(seed: int, count: int = 40, conditional: bool = True) -> str:
     return "".join(kinds)
 
 
+def open_quiz(browser, url: str, query: str, **kwargs):
+    """open_page on a quiz link, then its tab: the link names the tab, and the click makes sure (tests/test_page.py
+    holds a link's tab on its own)."""
+    page, requests = open_page(browser, url, query, **kwargs)
+    open_tab(page, "quiz")
+    return page, requests
+
+
 def shown(page) -> str | None:
     return page.evaluate("document.getElementById('quiz-view').dataset.state || null")
 
@@ -75,7 +83,7 @@ def answer(page, letter: str, how: str) -> None:
 
 def test_twenty_answers_send_nothing_until_one_tally_and_the_link_reopens_the_quiz(browser, app_url):
     app, url = app_url
-    page, requests = open_page(browser, url, "tab=quiz&quiz=7")
+    page, requests = open_quiz(browser, url, "tab=quiz&quiz=7")
     wait_quiz(page, "mnist|7")
     assert page.inner_text("#quiz-view .genimg-quiz-progress") == "Picture 1 of 20"
     page.wait_for_timeout(500)  # the page's own start-up requests are over
@@ -107,14 +115,14 @@ def test_twenty_answers_send_nothing_until_one_tally_and_the_link_reopens_the_qu
     assert class_totals == {"model": "mnist", **app.quiz_tab.tally_counts.rows["mnist"]}
     assert class_totals["answers"] >= 20 and "added to the class tally" in text
 
-    again, again_requests = open_page(browser, page.url)  # the finished link: the same result, not counted again
+    again, again_requests = open_quiz(browser, page.url, "")  # the finished link: the same result, not counted again
     wait_quiz(again, f"mnist|7.{answers}")
     assert "You got 17 of 20 right (85%)" in again.inner_text("#quiz-view")
     assert not [r for r in again_requests if "quiz_tally" in r]
-    midway, _ = open_page(browser, f"{url}?tab=quiz&quiz=7.{answers[:4]}")  # a link midway: the fifth picture
+    midway, _ = open_quiz(browser, url, f"tab=quiz&quiz=7.{answers[:4]}")  # a link midway: the fifth picture
     wait_quiz(midway, f"mnist|7.{answers[:4]}")
     assert midway.inner_text("#quiz-view .genimg-quiz-progress") == "Picture 5 of 20"
-    third, _ = open_page(browser, f"{url}?tab=quiz&quiz=7.{answers[:4]}")
+    third, _ = open_quiz(browser, url, f"tab=quiz&quiz=7.{answers[:4]}")
     wait_quiz(third, f"mnist|7.{answers[:4]}")
     pixels = "document.querySelector('#quiz-view canvas.genimg-quiz-picture').toDataURL()"
     assert midway.evaluate(pixels) == third.evaluate(pixels)  # the same picture, pixel for pixel
@@ -124,7 +132,7 @@ def test_twenty_answers_send_nothing_until_one_tally_and_the_link_reopens_the_qu
 
 def test_a_model_switch_starts_that_models_quiz_and_nothing_of_the_old_one_stays(browser, app_url):
     _, url = app_url
-    page, _ = open_page(browser, url, "tab=quiz&quiz=11.rrrrrrrrrrrrrrrrrrrr")
+    page, _ = open_quiz(browser, url, "tab=quiz&quiz=11.rrrrrrrrrrrrrrrrrrrr")
     wait_quiz(page, "mnist|11.rrrrrrrrrrrrrrrrrrrr")
     assert page.locator("#quiz-view .genimg-quiz-fooled-by figure").count() == 10  # every generated one fooled
     assert "not measured" not in page.inner_text("#quiz-view")
@@ -147,7 +155,7 @@ def test_a_model_switch_starts_that_models_quiz_and_nothing_of_the_old_one_stays
 
 def test_a_phone_plays_it_with_taps_in_chinese(browser, app_url):
     _, url = app_url
-    page, requests = open_page(browser, url, "tab=quiz&quiz=3&lang=zh", width=390, locale="zh-CN")
+    page, requests = open_quiz(browser, url, "tab=quiz&quiz=3&lang=zh", width=390, locale="zh-CN")
     wait_quiz(page, "mnist|3")
     real = page.locator("#quiz-view button[data-answer=r]").bounding_box()
     generated = page.locator("#quiz-view button[data-answer=g]").bounding_box()
@@ -172,7 +180,8 @@ def test_a_phone_plays_it_with_taps_in_chinese(browser, app_url):
 
 def test_bad_quiz_links_fall_back_with_one_notice(browser, app_url):
     _, url = app_url
-    page, _ = open_page(browser, url, "tab=quiz&quiz=7.rgx")
+    page, _ = open_quiz(browser, url, "tab=quiz&quiz=7.rgx")
+    page.wait_for_selector(".genimg-notice")
     notices = page.locator(".genimg-notice").all_inner_texts()
     assert len(notices) == 1 and "quiz=7.rgx" in notices[0] and "r (real) or g (generated)" in notices[0]
     page.wait_for_function("() => window.genimg.state().quiz !== null")  # the tab started a fresh quiz instead

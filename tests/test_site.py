@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pagekit import SET_SLIDER, TIMEOUT_MS, chromium, tiny_checkpoints
+from pagekit import SET_SLIDER, TIMEOUT_MS, chromium, digit_png, tiny_checkpoints
 
 import genimg
 from genimg.app import site
@@ -85,9 +85,10 @@ def browser():
 
 
 @contextlib.contextmanager
-def opened(browser, base: str, query: str = "", locale: str = "en-US"):
+def opened(browser, base: str, query: str = "", locale: str = "en-US", blocked: tuple[str, ...] = ()):
     """A page of the site in a fresh context; any request outside the site's folder is aborted and recorded
-    (page.outside), and so are page errors (page.errors); both must be empty when the page closes."""
+    (page.outside), and so are page errors (page.errors); both must be empty when the page closes. `blocked`: parts
+    of the site's URLs that fail to load, as behind a filter (aborted, not recorded)."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale=locale, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -95,8 +96,10 @@ def opened(browser, base: str, query: str = "", locale: str = "en-US"):
     page.on("pageerror", lambda error: page.errors.append(str(error)))
 
     def route(route):
-        if route.request.url.startswith(base):
+        if route.request.url.startswith(base) and not any(part in route.request.url for part in blocked):
             return route.continue_()
+        if route.request.url.startswith(base):
+            return route.abort()
         page.outside.append(route.request.url)
         return route.abort()
 
@@ -145,7 +148,7 @@ def test_the_build_writes_a_static_space_within_its_sizes_and_prints_them(built)
                  "web/lab/digits.png", "web/lab/digits.json", "web/vendor/tfjs/tf.min.js", "web/vendor/tfjs/LICENSE",
                  "web/vendor/tfjs-backend-wasm/tfjs-backend-wasm-simd.wasm", "web/vendor/katex/katex.min.js",
                  "web/vendor/katex/katex.min.css", "web/vendor/katex/fonts/KaTeX_Main-Regular.woff2",
-                 "web/vendor/katex/LICENSE", "text-en.json", "text-zh.json"):
+                 "web/vendor/katex/LICENSE", "text-en.json", "text-zh.json", ".nojekyll"):
         assert name in sizes, name
     assert not any(name.endswith(".py") for name in sizes)
     assert max(sizes.values()) < site.MAX_FILE_BYTES and sum(sizes.values()) <= site.MAX_SITE_BYTES
@@ -300,13 +303,19 @@ def test_chinese_from_the_link_and_from_the_switch(browser, base):
         assert page.inner_text("#tab-gan-button") == zh["gan_tab"]
 
 
-def test_every_tab_works_and_no_request_leaves_the_folder(browser, base):
+def test_every_tab_works_and_no_request_leaves_the_folder(browser, base, tmp_path):
     with opened(browser, base) as page:
         wait_state(page, "gan-gallery", "mnist|0-15|1|any")
         page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
         page.wait_for_function("document.getElementById('gan-directions').dataset.state")
         needs_server = page.eval_on_selector_all("[data-needs=server]", "lines => lines.map((l) => l.textContent)")
         assert needs_server == [TABLES["en"]["page_mp4_needs_server"], TABLES["en"]["page_needs_server"]]
+        page.locator("#invert-file").set_input_files(str(digit_png(tmp_path / "digit.png")))
+        page.click("#invert")  # found in the GAN, in the browser; then sent to the (closed) direction editor
+        page.wait_for_function("document.getElementById('gan-invert').dataset.state === 'mnist'")
+        page.evaluate("document.getElementById('gan-directions-section').open = false")
+        page.get_by_role("button", name=TABLES["en"]["gan_invert_to_directions_button"]).click()
+        page.wait_for_function("document.getElementById('gan-directions-section').open")
         for tab, ready in (("vae", "document.getElementById('vae-image').dataset.state"),
                            ("encode", "document.querySelector('#encode-view .genimg-example')"),
                            ("card", "document.getElementById('card-view').dataset.state === 'mnist'"),
@@ -323,6 +332,16 @@ def test_every_tab_works_and_no_request_leaves_the_folder(browser, base):
         page.click("#tab-gan-button")
         wait_state(page, "gan-gallery", "emoji|0-15|1|any")
         page.wait_for_timeout(500)  # what the model switch fetches has been asked for
+
+
+def test_without_its_runtime_the_page_says_so_in_one_line(browser, base):
+    needs_runtime = TABLES["en"]["page_needs_runtime"]
+    with opened(browser, base, blocked=("/vendor/tfjs",)) as page:  # a filter that blocks the runtime's files
+        assert page.evaluate("window.genimg.status") == "failed"
+        page.wait_for_function("document.querySelector('#gan-gallery .genimg-message').textContent")
+        assert page.inner_text("#gan-gallery .genimg-message") == needs_runtime
+        notices = page.eval_on_selector_all(".genimg-notice", "lines => lines.map((l) => l.textContent)")
+        assert notices == [needs_runtime]
 
 
 def test_served_from_its_own_folder_with_python_m_http_server(browser, built):

@@ -26,6 +26,7 @@ PLOT_COLUMNS = {
     "kl": {"x": "dimension", "y": "kl", "color": "use"},
     "scatter": {"x": "x", "y": "y", "color": "label"},
     "posterior": {"x": "dimension", "y": "value", "color": "series"},
+    "cas": {"x": "trained_on", "y": "accuracy", "color": "trained_on"},
 }
 IN_USE, UNUSED = "#4c72b0", "#bbbbbb"
 # Panels per kind: (history keys, {reference line label: y}, locale key of the panel's title and y axis).
@@ -58,6 +59,20 @@ def loss_plots(history: list[dict], kind: str, lang: str) -> list[gr.LinePlot]:
                                  y_title=text(f"{key}_axis", lang), color_title=text("chart_series", lang),
                                  y_lim=list(limits) if limits else None, visible=value is not None))
     return plots
+
+
+def cas_plot(cas: dict | None, lang: str) -> gr.BarPlot:
+    """A card's Classification Accuracy Score (genimg/evaluate/cas.py) as bars: the test accuracy of the same
+    classifier trained on generated images only, on real ones, and on both; hidden when the card has none."""
+    if not isinstance(cas, dict) or not all(isinstance(cas.get(k), (int, float)) for k in ("cas", "real")):
+        return gr.BarPlot(None, visible=False)
+    rows = [(text("chart_cas_generated", lang), cas["cas"]), (text("chart_cas_real", lang), cas["real"])]
+    if isinstance(cas.get("real_plus_generated"), (int, float)):
+        rows.append((text("chart_cas_both", lang), cas["real_plus_generated"]))
+    value = pd.DataFrame({"trained_on": [name for name, _ in rows], "accuracy": [round(float(v), 4) for _, v in rows]})
+    return gr.BarPlot(value, visible=True, sort=[name for name, _ in rows], y_lim=[0, 1],
+                      title=text("chart_cas_title", lang), x_title=text("chart_cas_axis", lang),
+                      y_title=text("chart_cas_accuracy", lang), color_title=text("chart_cas_axis", lang))
 
 
 def kl_plot(kl: np.ndarray | None, threshold: float, lang: str) -> gr.BarPlot:

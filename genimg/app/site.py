@@ -19,6 +19,7 @@ What the folder holds (every URL in it is relative, so it works under any path, 
     text-en.json     How it works (Markdown + LaTeX), the model cards, the figures' numbers and charts (SVG), the
     text-zh.json     Lab's strings: one file per language, loaded when a tab that needs it opens
     README.md        a Static Space's front matter (sdk: static) and how to serve the folder
+    .nojekyll        tells GitHub Pages to serve the files as they are
 
 What is not here: what a server computes per request. MP4 export, the nearest training images and the HTTP/MCP API
 need the Gradio app (python app.py); the page says so where it matters. How it works' checks on the live models
@@ -61,9 +62,9 @@ WEB_SUFFIXES = (".js", ".css", ".json", ".png")  # what web/ holds for the brows
 MARKER = '<meta name="generator" content="genimg.app.site">'  # a folder with this index.html may be rebuilt
 # Strings the static shell shows that the page's own table (page.page_strings) leaves out: tab names, Markdown intros.
 SHELL_KEYS = ("app_intro_md", "lab_intro_md", "gan_invert_help_md", "card_tab", "how_tab", "lab_tab", "how_section_gan",
-              "how_section_vae", "how_section_pitfalls", "how_section_faq", "card_gan_samples_label",
-              "card_vae_samples_label", "card_gan_curves_label", "card_vae_curves_label", "how_real_image_label",
-              "how_fake_image_label")
+              "how_section_vae", "how_section_measure", "how_section_pitfalls", "how_section_faq",
+              "card_gan_samples_label", "card_vae_samples_label", "card_gan_curves_label", "card_vae_curves_label",
+              "how_real_image_label", "how_fake_image_label")
 DISCRIMINATOR_SEED = 0  # the generated image How it works shows D (the Gradio app lets a student pick)
 FIGURE_SIDE = 140  # as the Gradio tab's HOW_SIDE
 
@@ -193,6 +194,7 @@ def write(out: Path, registry: Registry, examples_dir: Path) -> list[str]:
     (out / "index.html").write_text(index_html(entries, config, shell, out, url), encoding="utf-8")
     (out / "README.md").write_text(SPACE_README.format(version=__version__, left_out="".join(
         f"\nLeft out to stay within {MAX_SITE_BYTES / 1e6:.0f} MB: {line}\n" for line in left_out)), encoding="utf-8")
+    (out / ".nojekyll").write_bytes(b"")  # GitHub Pages: serve the files as they are
     return left_out
 
 

@@ -36,6 +36,7 @@ SECTIONS = {
     "intro": ["how_intro_md"],
     "gan": ["how_gan_theory_md", "how_gan_live_md", "how_gan_curves_md"],
     "vae": ["how_vae_theory_md", "how_kl_md", "how_vae_curves_md"],
+    "measure": ["how_measure_md"],
     "pitfalls": ["how_pitfalls_md"],
     "faq": ["how_faq_md"],
 }

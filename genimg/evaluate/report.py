@@ -174,10 +174,12 @@ def readme_table(root: Path) -> str:
 def cas_table(root: Path) -> str:
     """Markdown table of CAS and the detector from every checkpoints/<dataset>/<kind>/card.json that holds them."""
     out = ["Rebuilt from the cards by `python -m genimg.evaluate --readme`. Accuracy on the real test split, "
-           "balanced accuracy (mean over classes) in brackets; every classifier in a row has the ruler's "
-           "architecture and the same number of steps.", "",
+           "balanced accuracy (the mean of per-class accuracies) in brackets. In a row, every CAS classifier has the "
+           "ruler's architecture and the same number of steps; the detector learns real vs generated (twice the "
+           "images) for the same number of epochs.", "",
            "| model | samples | labels | CAS | real | real + generated | detector acc. (AUC) | budget |",
            "|---|---|---|---|---|---|---|---|"]
+    prior_names = {"standard": "N(0, I)", "learned": "learned prior"}
     rows = 0
     for path in sorted(root.glob("*/*/card.json")):
         m = json.loads(path.read_text(encoding="utf-8")).get("metrics", {})
@@ -185,18 +187,20 @@ def cas_table(root: Path) -> str:
         if not cas and not detector:
             continue
         d = path.parent
-        both = f"{fmt(detector['accuracy'], 4)} ({fmt(detector['auc'], 4)})" if detector else "–"
+        found = f"{fmt(detector['accuracy'], 4)} ({fmt(detector['auc'], 4)})" if detector else "–"
+        found_budget = f"detector {detector['epochs']} ep. ({detector['recipe']['steps']} steps)" if detector else ""
         if not cas:
-            out.append(f"| `{d}` | {detector['sampling']} | – | – | – | – | {both} | – |")
+            out.append(f"| `{d}` | {detector['sampling']} | – | – | – | – | {found} | {found_budget} |")
             rows += 1
             continue
         for prior, g in (cas.get("by_prior") or {cas["prior"]: cas}).items():
             seen = detector is not None and detector.get("prior") == prior
-            out.append(f"| `{d}` | {g['samples']}, {prior} prior | {g['labels']} "
+            budget = f"CAS {cas['epochs']} ep. ({cas['recipe']['steps']} steps)" + (f"; {found_budget}" if seen else "")
+            out.append(f"| `{d}` | {g['samples']}, {prior_names.get(prior, prior)} | {g['labels']} "
                        f"| {fmt(g['cas'], 4)} ({fmt(g['cas_balanced'], 4)}) "
                        f"| {fmt(cas['real'], 4)} ({fmt(cas['real_balanced'], 4)}) "
                        f"| {fmt(g['real_plus_generated'], 4)} ({fmt(g['real_plus_generated_balanced'], 4)}) "
-                       f"| {both if seen else '–'} | {cas['epochs']} epochs, {cas['recipe']['steps']} steps |")
+                       f"| {found if seen else '–'} | {budget} |")
             rows += 1
     if not rows:
         return f"(no card under {root} holds CAS or detector figures)\n"

@@ -23,15 +23,16 @@ test("text is escaped; only <br> and <small> pass as tags", () => {
 test("headings, paragraphs, lists, a display formula on its own", () => {
   const html = renderMarkdown("# genimg\nA first\nparagraph.\n\n- $D$ wants\n- $G$ wants\n\n1. draw\n2. step\n\n" +
                               "$$L = 1$$\n\n**1. Not a list.** text", { math });
-  assert.equal(html, ["<h1>genimg</h1>", "<p>A first\nparagraph.</p>", "<ul><li>[I:D] wants</li><li>[I:G] wants</li></ul>",
-                      "<ol><li>draw</li><li>step</li></ol>", "[D:L = 1]",
-                      "<p><strong>1. Not a list.</strong> text</p>"].join("\n"));
+  assert.equal(html, ["<h1>genimg</h1>", "<p>A first\nparagraph.</p>",
+                      "<ul><li>[I:D] wants</li><li>[I:G] wants</li></ul>", "<ol><li>draw</li><li>step</li></ol>",
+                      "[D:L = 1]", "<p><strong>1. Not a list.</strong> text</p>"].join("\n"));
 });
 
 test("a pipe table, with a pipe inside code kept in its cell", () => {
-  const html = renderMarkdown("### GAN · `mnist/gan`\n\n| what | value |\n|---|---|\n| command | `a | b`<br><small>x</small> |",
-                              { math });
-  assert.equal(html, "<h3>GAN · <code>mnist/gan</code></h3>\n<table><thead><tr><th>what</th><th>value</th></tr></thead>" +
+  const markdown = "### GAN · `mnist/gan`\n\n| what | value |\n|---|---|\n| command | `a | b`<br><small>x</small> |";
+  const html = renderMarkdown(markdown, { math });
+  assert.equal(html, "<h3>GAN · <code>mnist/gan</code></h3>\n" +
+               "<table><thead><tr><th>what</th><th>value</th></tr></thead>" +
                "<tbody><tr><td>command</td><td><code>a | b</code><br><small>x</small></td></tr></tbody></table>");
 });
 
@@ -40,7 +41,8 @@ test("every How it works text renders with each formula handed to math once", ()
     const table = JSON.parse(readFileSync(new URL(`../../genimg/app/locales/${language}.json`, import.meta.url)));
     for (const [key, text] of Object.entries(table).filter(([k]) => k.startsWith("how_") && k.endsWith("_md"))) {
       const formulas = [];
-      const html = renderMarkdown(text, { math: (tex, display) => { formulas.push(tex); return display ? "<D>" : "<I>"; } });
+      const record = (tex, display) => { formulas.push(tex); return display ? "<D>" : "<I>"; };
+      const html = renderMarkdown(text, { math: record });
       const expected = (text.match(/\$\$[^$]+\$\$|\$[^$]+\$/g) || []).length;
       assert.equal(formulas.length, expected, `${language} ${key}`);
       assert.ok(!/\$/.test(html.replace(/<code>[^<]*<\/code>/g, "")), `${language} ${key}: a $ left in the text`);

@@ -37,10 +37,12 @@ class CardTab:
         checkpoint = self.registry.checkpoints.get((model, kind))
         if checkpoint is None:
             return {"markdown": text("card_missing", lang).format(kind=kind.upper(), model=model), "samples": None,
-                    "curves": charts.loss_plots([], kind, lang)}
+                    "curves": charts.loss_plots([], kind, lang), "cas": charts.cas_plot(None, lang)}
         history = checkpoint.card.get("history")
+        metrics = checkpoint.card.get("metrics") if isinstance(checkpoint.card.get("metrics"), dict) else {}
         return {"markdown": card_markdown(checkpoint, self.registry.root, lang), "samples": checkpoint.samples,
-                "curves": charts.loss_plots(history if isinstance(history, list) else [], kind, lang)}
+                "curves": charts.loss_plots(history if isinstance(history, list) else [], kind, lang),
+                "cas": charts.cas_plot(metrics.get("cas"), lang)}
 
     def on_model(self, model: str, lang: str) -> dict:
         updates = {}
@@ -64,7 +66,9 @@ class CardTab:
                                             alt_text=i18n(f"card_{kind}_samples_label"), elem_classes="pixelated",
                                             elem_id=f"card-{kind}-samples"),
                         "curves": [gr.LinePlot(**charts.PLOT_COLUMNS["loss"], height=260, show_label=False)
-                                   for _ in charts.LOSS_PANELS[kind]]}
+                                   for _ in charts.LOSS_PANELS[kind]],
+                        "cas": gr.BarPlot(**charts.PLOT_COLUMNS["cas"], height=240, show_label=False, visible=False,
+                                          elem_id=f"card-{kind}-cas")}
 
 
 def readable(value: float, unit: str, lang: str) -> str:
@@ -118,6 +122,22 @@ def pilot_lines(pilots: dict, lang: str) -> str:
     return "<br>".join(lines) + f"<br><small>{means}</small>"
 
 
+def measured_rows(metrics: dict, lang: str) -> list[tuple[str, str]]:
+    """CAS and the real-vs-generated detector (genimg/evaluate/cas.py, detect.py), when the card has them."""
+    rows = []
+    cas = metrics.get("cas") if isinstance(metrics.get("cas"), dict) else {}
+    if all(isinstance(cas.get(k), (int, float)) for k in ("cas", "real")):
+        shown = text("card_cas_value", lang).format(cas=100 * cas["cas"], real=100 * cas["real"])
+        means = text("card_cas_means" if cas.get("labels") == "asked" else "card_cas_means_ruler", lang)
+        rows.append((text("card_cas", lang), f"{shown}<br><small>{means}</small>"))
+    detector = metrics.get("detector") if isinstance(metrics.get("detector"), dict) else {}
+    if isinstance(detector.get("accuracy"), (int, float)):
+        shown = f"{100 * detector['accuracy']:.1f}%" + (f" · AUC {detector['auc']:.2f}"
+                                                         if isinstance(detector.get("auc"), (int, float)) else "")
+        rows.append((text("card_detector", lang), f"{shown}<br><small>{text('card_detector_means', lang)}</small>"))
+    return rows
+
+
 def card_markdown(checkpoint: Checkpoint, root: Path, lang: str = DEFAULT_LANGUAGE) -> str:
     """Dataset, size, how it was trained (command, time) and its numbers with what they mean, as a table."""
     card, path = checkpoint.card, checkpoint.path
@@ -149,6 +169,7 @@ def card_markdown(checkpoint: Checkpoint, root: Path, lang: str = DEFAULT_LANGUA
                                                       "</small>"))
     metrics = card.get("metrics") if isinstance(card.get("metrics"), dict) else {}
     rows += metric_rows(metrics, lang)
+    rows += measured_rows(metrics, lang)
     if isinstance(metrics.get("samples"), dict):
         rows += metric_rows(metrics["samples"], lang, prefix=text("card_samples_prefix", lang))
     header = f"| {text('card_column_what', lang)} | {text('card_column_value', lang)} |"

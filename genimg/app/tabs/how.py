@@ -102,6 +102,8 @@ class HowTab:
                                                   show_label=False) for _ in charts.LOSS_PANELS["vae"]]
                     vae_numbers = gr.Markdown(latex_delimiters=LATEX, elem_id="how-vae-numbers")
                     gr.Markdown(i18n("how_vae_curves_md"), latex_delimiters=LATEX)
+                with gr.Tab(i18n("how_section_measure"), id="how-measure"):
+                    gr.Markdown(i18n("how_measure_md"), latex_delimiters=LATEX)
                 with gr.Tab(i18n("how_section_pitfalls"), id="how-pitfalls"):
                     gr.Markdown(i18n("how_pitfalls_md"), latex_delimiters=LATEX)
                 with gr.Tab(i18n("how_section_faq"), id="how-faq"):

@@ -18,7 +18,7 @@ import threading
 import gradio as gr
 
 from ..checks import app_error
-from ..i18n import DEFAULT_LANGUAGE, request_language
+from ..i18n import request_language
 from ..page import api_endpoint, quiz_config, view
 from ..registry import Registry
 
@@ -97,7 +97,7 @@ class QuizTab:
     def tally(self, model: str, correct, total, fakes_judged_real, fakes, request: gr.Request | None = None) -> dict:
         """One finished quiz's counts added to the class's -> the class's totals for `model`: {model, quizzes,
         answers, correct, fakes, fakes_judged_real}. total 0 (and the rest 0) only reads them."""
-        lang = request_language(request) if request is not None else DEFAULT_LANGUAGE
+        lang = request_language(request)
         counts = valid_counts(correct, total, fakes_judged_real, fakes)
         if not isinstance(model, str) or model not in self.tally_counts.rows or counts is None:
             raise app_error("quiz_tally_error", lang, models=", ".join(self.models) or "-", most=QUIZ_LENGTH,
@@ -110,7 +110,7 @@ class QuizTab:
     def reset(self, model: str, key: str | None, request: gr.Request | None = None) -> dict:
         """The teacher's reset: `model`'s class tally back to zero -> its totals. With GENIMG_QUIZ_KEY set in the
         server's environment, `key` must be that key."""
-        lang = request_language(request) if request is not None else DEFAULT_LANGUAGE
+        lang = request_language(request)
         if not isinstance(model, str) or model not in self.tally_counts.rows:
             raise app_error("quiz_reset_error", lang, models=", ".join(self.models) or "-", got=describe([model]))
         wanted = os.environ.get(KEY_ENV)

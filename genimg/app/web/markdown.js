@@ -7,7 +7,8 @@
 // Why not a Markdown library: a general one (marked, markdown-it) reads the `_` and `*` inside the LaTeX as
 // emphasis unless a math extension runs first, and this subset is all the texts need.
 //
-//   renderMarkdown("**D** wants $D(x) \\to 1$", { math: (tex, display) => katex.renderToString(tex, { displayMode: display }) })
+//   const math = (tex, display) => katex.renderToString(tex, { displayMode: display });
+//   renderMarkdown("**D** wants $D(x) \\to 1$", { math });
 
 const ALLOWED_TAGS = { "&lt;br&gt;": "<br>", "&lt;small&gt;": "<small>", "&lt;/small&gt;": "</small>" };
 

@@ -7,10 +7,10 @@
 // points}}}. Adds `state()` and `page` to window.genimg (genimg.js makes it).
 
 import "./genimg.js";
-import "./sliders.js"; // the sliders under a finger and on the keyboard
+import "./access.js"; // sliders under a finger and on keys, regions that scroll sideways
 import { MAX_IMAGES } from "./limits.js";
 import { parseSeeds, seedText } from "./sampling.js";
-import { callServer } from "./server.js";
+import { callServer, hasServer } from "./server.js";
 import { createStore, parseQuery, slidersFromZ, toQuery, zFromSliders } from "./state.js";
 
 const VIEWS = { // view name -> its module, imported when an element first shows it
@@ -102,7 +102,8 @@ export async function runtime() {
   }
 }
 
-window.genimg.ready.catch(() => notify(t("live_unavailable"), "error", "runtime"));
+// without the runtime the Gradio page falls back to its server; the static site has none to fall back to
+window.genimg.ready.catch(() => notify(t(hasServer() ? "live_unavailable" : "page_needs_runtime"), "error", "runtime"));
 
 /** {order, points} for a model's VAE sliders and its test split's means (points: a URL or null). */
 export function vaeInfo(model) {
@@ -132,7 +133,7 @@ export function connect(trigger, names) {
   syncTrigger = trigger;
   syncNames = names;
   sync();
-  selectTab(store.get().tab); // a link names its tab
+  openLinkTab(parsed.state.tab ?? store.get().tab); // a link names its tab
 }
 
 /** Ask the shell to show the state in its controls (a no-op on a page without the sync element). */
@@ -149,6 +150,15 @@ export function controlValues() {
     return slider ? sliders[Number(slider[1])] : state[name];
   });
 }
+
+/** Gradio's dropdowns keep their list open (and aria-expanded "true") when Tab moves the focus on, the model's list
+ * over the tab bar: leaving one closes it, as Escape does. */
+document.addEventListener("focusout", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.getAttribute("role") !== "combobox") return;
+  if (input.closest(".block")?.contains(event.relatedTarget)) return; // the focus stays in the dropdown
+  input.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+}, true);
 
 /** A control moved: the state follows. Bad values are shown as one notice and leave the state as it was. */
 function set(patch) {
@@ -266,6 +276,23 @@ function selectTab(tab) {
   const button = document.getElementById(`tab-${tab}-button`);
   if (button && button.getAttribute("aria-selected") !== "true") button.click();
   set({ tab });
+}
+
+/** The link's tab, at the start. This module is preloaded, so it may run while Gradio still sets up its tab bar
+ * (whose first tab's select event then says "gan"): for the first seconds, until the person touches or types
+ * anything, the link's tab is chosen again whenever it is not the one shown. */
+function openLinkTab(tab, seconds = 10) {
+  const until = performance.now() + seconds * 1000;
+  let touched = false;
+  for (const type of ["pointerdown", "keydown"]) {
+    window.addEventListener(type, () => { touched = true; }, { capture: true, once: true });
+  }
+  const keep = () => {
+    if (touched || performance.now() > until) return;
+    if (document.getElementById(`tab-${tab}-button`)?.getAttribute("aria-selected") !== "true") selectTab(tab);
+    requestAnimationFrame(keep);
+  };
+  keep();
 }
 
 /** What the server's model-switch event is asked for: the state's model and class, whatever the controls said. */

@@ -91,6 +91,13 @@ function button(id, text, primary = false) {
   return el("button", { type: "button", id, class: `genimg-button${primary ? " genimg-primary" : ""}`, text });
 }
 
+/** A labelled group of controls that is not one input (radios, a row of buttons): a <label> would take the first. */
+function group(label, content, info = "") {
+  return el("div", { class: "site-field", role: "group", "aria-label": label }, [
+    el("span", { class: "site-label", text: label }), content,
+    ...(info ? [el("small", { class: "site-info", text: info })] : [])]);
+}
+
 function radios(name, choices, value) {
   return el("div", { class: "site-radios", role: "radiogroup", id: name }, choices.map(([choice, label]) =>
     el("label", {}, [el("input", { type: "radio", name, value: choice, ...(choice === value ? { checked: "" } : {}) }),
@@ -153,8 +160,7 @@ function top() {
     markdownBlock(t("app_intro_md"), { id: "genimg-intro" }),
     el("div", { class: "site-choices", id: "genimg-choices" }, [
       field(t("model_label"), model),
-      el("div", { class: "site-field" }, [el("span", { class: "site-label", text: t("page_language_label") }),
-                                           language]),
+      group(t("page_language_label"), language),
       el("div", { class: "site-buttons" }, [copy, present])]),
     presenter, notice,
     el("p", { class: "site-note", id: "site-runs-here", text: t("site_runs_here") })]);
@@ -198,9 +204,11 @@ function ganTab() {
 
   const examples = el("div", { class: "site-examples", id: "gan-examples" });
   onModel.push((model) => {
-    examples.replaceChildren(...(shell.galleryExamples[model] || []).map(([s, p, c]) => {
-      const row = el("button", { type: "button", class: "genimg-button", text: `${s} · ${p} · ${c === "any" ? t("class_any") : c}` });
-      row.addEventListener("click", () => page.example(s, p, c));
+    examples.replaceChildren(...(shell.galleryExamples[model] || []).map(([rowSeeds, rowPsi, rowClass]) => {
+      const shown = rowClass === "any" ? t("class_any") : rowClass;
+      const row = el("button", { type: "button", class: "genimg-button",
+                                 text: `${rowSeeds} · ${rowPsi} · ${shown}` });
+      row.addEventListener("click", () => page.example(rowSeeds, rowPsi, rowClass));
       return row;
     }));
   });
@@ -210,8 +218,7 @@ function ganTab() {
     field(t("gan_seeds_label"), seeds, t("gan_seeds_info")), el("div", { class: "site-buttons" }, [random, generate]),
     field(t("gan_psi_label"), el("span", { class: "site-range" }, [psi, psiValue]), t("gan_psi_info")),
     field(t("gan_class_label"), label, t("gan_class_info")),
-    el("div", { class: "site-field" }, [el("span", { class: "site-label", text: t("gan_display_label") }), size]),
-    el("div", { class: "site-field" }, [el("span", { class: "site-label", text: t("gan_examples_label") }), examples])]);
+    group(t("gan_display_label"), size), group(t("gan_examples_label"), examples)]);
 
   const seedA = el("input", { type: "number", id: "seed-a", min: "0", step: "1", value: String(state.a) });
   const seedB = el("input", { type: "number", id: "seed-b", min: "0", step: "1", value: String(state.b) });
@@ -221,31 +228,37 @@ function ganTab() {
   bind(seedB, "b");
   const frames = range("frames", FRAMES_RANGE, 1, page.settings.frames);
   const framesValue = el("output", { for: "frames", text: String(page.settings.frames) });
-  frames.addEventListener("input", () => { framesValue.textContent = frames.value; page.setSetting("frames", Number(frames.value)); });
+  frames.addEventListener("input", () => {
+    framesValue.textContent = frames.value;
+    page.setSetting("frames", Number(frames.value));
+  });
   const scrub = range("interp-t", [0, 1], 0.01, state.t);
   scrub.addEventListener("input", () => page.set({ t: Number(scrub.value) }));
-  watchers.push((now, changed) => { if (changed.includes("t") && Number(scrub.value) !== now.t) scrub.value = String(now.t); });
+  watchers.push((now, changed) => {
+    if (changed.includes("t") && Number(scrub.value) !== now.t) scrub.value = String(now.t);
+  });
 
   const interpolation = viewHost("interp-live");
   const nearest = viewHost("gan-nearest");
   const directions = viewHost("gan-directions");
   const invert = viewHost("gan-invert");
   const recipe = viewHost("gan-recipe");
+  const interpolationControls = el("div", { class: "site-inline" }, [
+    field(t("gan_seed_a_label"), seedA), field(t("gan_seed_b_label"), seedB),
+    field(t("gan_frames_label"), el("span", { class: "site-range" }, [frames, framesValue])),
+    field(t("gan_interp_t_label"), scrub)]);
+  const nearestHelp = el("p", { class: "genimg-help", text: t("gan_nearest_help") });
   return {
     mounts: [[gallery, "gallery"]],
     children: [
-    el("div", { class: "site-row", id: "gan-row" }, [controls, el("div", { class: "site-results" }, [gallery])]),
-    section("interp-live", t("gan_interpolate_accordion"), [
-      el("div", { class: "site-inline" }, [field(t("gan_seed_a_label"), seedA), field(t("gan_seed_b_label"), seedB),
-                                           field(t("gan_frames_label"), el("span", { class: "site-range" }, [frames, framesValue])),
-                                           field(t("gan_interp_t_label"), scrub)]),
-      interpolation], [[interpolation, "interpolation"]], true),
-    section("gan-nearest", t("gan_nearest_accordion"), [el("p", { class: "genimg-help", text: t("gan_nearest_help") }), nearest],
-            [[nearest, "copying"]]),
-    section("gan-directions", t("gan_directions_accordion"), [directions], [[directions, "directions"]]),
-    section("gan-invert", t("gan_invert_accordion"), [markdownBlock(t("gan_invert_help_md")), invert],
-            [[invert, "invert"]]),
-    section("gan-recipe", t("gan_recipe_accordion"), [recipe], [[recipe, "recipe"]]),
+      el("div", { class: "site-row", id: "gan-row" }, [controls, el("div", { class: "site-results" }, [gallery])]),
+      section("interp-live", t("gan_interpolate_accordion"), [interpolationControls, interpolation],
+              [[interpolation, "interpolation"]], true),
+      section("gan-nearest", t("gan_nearest_accordion"), [nearestHelp, nearest], [[nearest, "copying"]]),
+      section("gan-directions", t("gan_directions_accordion"), [directions], [[directions, "directions"]]),
+      section("gan-invert", t("gan_invert_accordion"), [markdownBlock(t("gan_invert_help_md")), invert],
+              [[invert, "invert"]]),
+      section("gan-recipe", t("gan_recipe_accordion"), [recipe], [[recipe, "recipe"]]),
     ],
   };
 }
@@ -279,10 +292,10 @@ function vaeTab() {
     help.replaceChildren(markdownBlock(info.vae ? shell.vae[model]?.help?.[store.get().lang] || ""
       : page.t("vae_missing", { model, available: page.modelsWith("vae").join(", ") })));
     inputs = info.vae ? labels.map((_, k) => range(`z-slider-${k}`, [-Z_LIMIT, Z_LIMIT], 0.01, 0)) : [];
-    inputs.forEach((input) => input.addEventListener("input", () => page.slide(store.get().model,
-                                                                                   ...inputs.map((i) => i.value))));
-    sliders.replaceChildren(...inputs.map((input, k) => el("label", { class: "genimg-slider", id: `z-slider-${k}-label` },
-                                                           [el("span", { text: labels[k] }), input])));
+    const slide = () => page.slide(store.get().model, ...inputs.map((input) => input.value)); // all of z at once
+    inputs.forEach((input) => input.addEventListener("input", slide));
+    sliders.replaceChildren(...inputs.map((input, k) => el("label", { class: "genimg-slider" }, [
+      el("span", { text: labels[k] }), input])));
     prior.querySelector("input[value=learned]").disabled = !info.prior;
     setRadio(prior, store.get().prior);
     showZ(store.get().z);
@@ -309,8 +322,7 @@ function vaeTab() {
       el("div", { class: "site-row", id: "vae-row" }, [
         el("div", { class: "site-controls", id: "vae-picture-column" }, [
           picture, el("div", { class: "site-inline" }, [field(t("vae_seed_label"), seed), random]),
-          el("div", { class: "site-field" }, [el("span", { class: "site-label", text: t("vae_prior_label") }), prior,
-                                               el("small", { class: "site-info", text: t("vae_prior_info") })]),
+          group(t("vae_prior_label"), prior, t("vae_prior_info")),
           el("div", { class: "site-buttons" }, [zero, fromUpload])]),
         sliders]),
       section("vae-traversal", t("vae_traversal_accordion"), [traversal], [[traversal, "traversal"]]),
@@ -325,7 +337,8 @@ function vaeTab() {
 // ---- model card, How it works, Lab: texts loaded when the tab opens ---------------------------------------------
 
 function figure(src, caption) {
-  return el("figure", { class: "site-figure" }, [el("img", { src, alt: caption }), el("figcaption", { text: caption })]);
+  return el("figure", { class: "site-figure" }, [el("img", { src, alt: caption }),
+                                                 el("figcaption", { text: caption })]);
 }
 
 function svgFigure(svg) {
@@ -367,14 +380,15 @@ async function showHow(element) {
       ...(live.cards?.gan?.curves || []).map(svgFigure), markdownBlock(how.how_gan_curves_md)]),
     vae: [markdownBlock(how.how_vae_theory_md), markdownBlock(how.how_kl_md),
           ...(kl.chart ? [svgFigure(kl.chart)] : []), markdownBlock(kl.summary || "", { id: "how-kl-text" }), built,
-          ...(live.cards?.vae?.curves || []).map(svgFigure), markdownBlock(kl.numbers || "", { id: "how-vae-numbers" }),
-          markdownBlock(how.how_vae_curves_md)],
+          ...(live.cards?.vae?.curves || []).map(svgFigure),
+          markdownBlock(kl.numbers || "", { id: "how-vae-numbers" }), markdownBlock(how.how_vae_curves_md)],
+    measure: [markdownBlock(how.how_measure_md)],
     pitfalls: [markdownBlock(how.how_pitfalls_md)],
     faq: [markdownBlock(how.how_faq_md)],
   };
-  const panels = Object.entries(sections).map(([name, children]) =>
-    el("div", { class: "site-subpanel", id: `how-${name}`, role: "tabpanel", ...(name === "gan" ? {} : { hidden: "" }) },
-       children));
+  const panels = Object.entries(sections).map(([name, children]) => el("div", {
+    class: "site-subpanel", id: `how-${name}`, role: "tabpanel", ...(name === "gan" ? {} : { hidden: "" }),
+  }, children));
   const buttons = Object.keys(sections).map((name) => {
     const tab = el("button", { type: "button", role: "tab", class: "genimg-tab", id: `how-${name}-button`,
                                "aria-selected": String(name === "gan"), text: t(`how_section_${name}`) });
@@ -384,8 +398,8 @@ async function showHow(element) {
     });
     return tab;
   });
-  element.replaceChildren(markdownBlock(how.how_intro_md), el("div", { class: "genimg-tabs", role: "tablist" }, buttons),
-                          ...panels);
+  element.replaceChildren(markdownBlock(how.how_intro_md),
+                          el("div", { class: "genimg-tabs", role: "tablist" }, buttons), ...panels);
   element.dataset.state = model;
 }
 

@@ -83,7 +83,8 @@ export function mount(element, page, host = element) {
           .forEach((img, i) => { img.src = fileUrl(gallery[i].image); });
         shown = { key, images: null, files: { grid } };
       } else {
-        clear(page.t("gan_missing", { model: state.model, available: page.modelsWith("gan").join(", ") }));
+        const missing = page.t("gan_missing", { model: state.model, available: page.modelsWith("gan").join(", ") });
+        clear(g || hasServer() ? missing : page.t("page_needs_runtime")); // the static site without its runtime
         return;
       }
       message.textContent = "";

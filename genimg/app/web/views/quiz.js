@@ -98,6 +98,7 @@ export function mount(element, page, host = element) {
   element.replaceChildren(el("div", { class: "genimg-view genimg-quiz" }, [intro, message, play, results, classPart]));
 
   let prepared = { key: null, items: null, images: null }; // the quiz on hand: "model|seed", its items and pictures
+  let preparing = null; // the "model|seed" being made now
   const tallied = new Set(); // quiz texts whose counts this page has sent
 
   const prepare = latestWins(async (model, seed) => {
@@ -151,17 +152,21 @@ export function mount(element, page, host = element) {
       if (state.tab === "quiz") setTimeout(start, 0); // not inside the store's own notification
       return;
     }
-    const { seed, answers } = parseQuiz(state.quiz);
+    const { seed } = parseQuiz(state.quiz);
     const key = `${model}|${seed}`;
     if (prepared.key !== key) {
+      if (preparing === key) return; // already on its way (a tab switch meanwhile re-renders)
       clear(t("quiz_preparing"));
+      preparing = key;
       let made;
       try {
         made = await prepare(model, seed);
       } catch (error) {
+        preparing = null;
         if (store.get().model === model && store.get().quiz === state.quiz) clear(error.message);
         return;
       }
+      if (preparing === key) preparing = null;
       if (!made) return; // a newer quiz is being made
       const now = store.get();
       if (now.model !== model || now.quiz === null || parseQuiz(now.quiz).seed !== seed) return;

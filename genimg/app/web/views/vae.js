@@ -38,7 +38,8 @@ export function mount(element, page, host = element) {
         if (pictureKey(store.get()) !== key) return;
       } else {
         canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
-        message.textContent = t("vae_missing", { model: state.model, available: page.modelsWith("vae").join(", ") });
+        const missing = t("vae_missing", { model: state.model, available: page.modelsWith("vae").join(", ") });
+        message.textContent = g || hasServer() ? missing : t("page_needs_runtime"); // the static site, no runtime
         host.dataset.state = "";
         return;
       }

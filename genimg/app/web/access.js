@@ -1,6 +1,5 @@
-// The page's sliders under a hand and on the keyboard: two things the browser does not do by itself. Installed for
-// the whole document when page.js imports this module (both shells); it draws nothing and keeps no state between
-// gestures.
+// What the page adds so that a finger, a keyboard and a screen reader can use it: three things the browser does not
+// do by itself. Installed for the whole document when page.js imports this module (both shells); it draws nothing.
 //
 // Touch: a vertical swipe that starts on a slider scrolls the page and leaves the slider where it was. Chromium moves
 // a range input to the finger the moment it lands, before it knows which way the finger goes (CSS touch-action
@@ -10,6 +9,9 @@
 //
 // Keys: the VAE's latent sliders (ids z-slider-K; step 0.01, so a drag or the pad can set any hundredth) move 0.1
 // per arrow key and 0.01 with Shift: 60 presses from end to end, not 600.
+//
+// Scrolling: a region that scrolls sideways (a formula or a table wider than a phone, the VAE traversal) takes the
+// focus, so arrow keys can scroll it; one that fits takes none (no needless tab stops).
 
 const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
 const isSlider = (node) => node instanceof HTMLInputElement && node.type === "range";
@@ -68,3 +70,22 @@ document.addEventListener("keydown", (event) => {
   const value = Math.round((Number(input.value) + direction * (event.shiftKey ? 0.01 : 0.1)) * 100) / 100;
   slideTo(input, Math.max(Number(input.min), Math.min(Number(input.max), value)));
 });
+
+const SCROLLERS = ".katex-display, .prose table, .genimg-traversal-body";
+let lookSoon = null;
+
+function focusScrollers() {
+  lookSoon = null;
+  for (const region of document.querySelectorAll(SCROLLERS)) {
+    const scrolls = region.scrollWidth > region.clientWidth + 1;
+    if (scrolls && !region.hasAttribute("tabindex")) region.tabIndex = 0;
+    else if (!scrolls && region.getAttribute("tabindex") === "0") region.removeAttribute("tabindex");
+  }
+}
+
+// Gradio draws Markdown whenever a value comes and a tab's contents when it opens: look again after the page
+// changes or its width does (at most every 300 ms).
+const lookAgain = () => { lookSoon ??= setTimeout(focusScrollers, 300); };
+new MutationObserver(lookAgain).observe(document.documentElement, {
+  childList: true, subtree: true, attributes: true, attributeFilter: ["class", "style", "hidden"] });
+window.addEventListener("resize", lookAgain);
