@@ -9,7 +9,7 @@ navigation's start (the page's performance.now()), run by run, bare and app alte
 - gallery: the GAN gallery drawn (#gan-gallery has data-state: pictures of the page's state are on screen);
 - ready: the live runtime ready (window.genimg.status === 'ready');
 - bytes and requests: what went over the wire (encoded bytes, headers included) until the gallery, and in all
-  (until the network has been quiet for --quiet s after the runtime was ready: idle prefetches included).
+  (until, after the runtime was ready, nothing has been on its way for --quiet s: idle prefetches included).
 Targets (DESIGN.md, issue 26): gallery <= 1.5x the bare page's input; ready <= 12 s.
 
     python benchmarks/load.py                    # serves app.py (the repo's checkpoints) and the bare page
@@ -117,6 +117,8 @@ def visit(browser, url: str, kind: str, timeout: float, quiet: float) -> dict:
     clock = {"last": began}
 
     def started(event):
+        if event["request"]["url"].startswith("data:"):
+            return  # not on the wire
         wire.setdefault(event["requestId"], {"url": event["request"]["url"], "bytes": 0,
                                              "start": round(time.monotonic() - began, 2), "end": None})
         clock["last"] = time.monotonic()
@@ -143,8 +145,11 @@ def visit(browser, url: str, kind: str, timeout: float, quiet: float) -> dict:
         if all(k in marks for k in wanted):
             break
         page.wait_for_timeout(100)
-    while time.monotonic() - clock["last"] < quiet and time.monotonic() - began < timeout + quiet:
-        page.wait_for_timeout(200)  # until the network has been quiet (idle prefetches land)
+    def busy():
+        return any(e["end"] is None for e in wire.values()) or time.monotonic() - clock["last"] < quiet
+
+    while busy() and time.monotonic() - began < timeout + quiet:
+        page.wait_for_timeout(200)  # until nothing is on its way and nothing new was asked for (prefetches land)
     paint = page.evaluate(PAINT)
     status = marks.get("status")
     context.close()

@@ -186,24 +186,26 @@ def test_the_pad_is_square_and_the_picture_stays_on_screen_while_a_finger_drags_
     assert sum(a != b for a, b in zip(after, before)) == 2  # the pad's two dimensions moved, nothing else
 
 
-@pytest.mark.parametrize("tab, track", [("vae", "#z-slider-0 input[type=range]"), ("gan", "#psi input[type=range]")])
-def test_a_vertical_swipe_that_starts_on_a_slider_scrolls_the_page_and_leaves_the_slider(phone, tab, track):
+@pytest.mark.parametrize("tab, picture, slider",
+                         [("vae", "#vae-image", "#z-slider-0"), ("gan", "#gan-gallery", "#psi")])
+def test_a_vertical_swipe_that_starts_on_a_slider_scrolls_the_page_and_leaves_the_slider(phone, tab, picture, slider):
     page = phone
     open_tab(page, tab)
     page.wait_for_timeout(500)
-    # the slider in the lower half of the screen, with room to scroll further down
-    page.eval_on_selector(track, "e => e.scrollIntoView({block: 'end', behavior: 'instant'})")
-    page.evaluate("window.scrollBy({top: -200, behavior: 'instant'})")
+    scroll_just_under(page, picture, slider)  # high on the screen: room for the thumb to swipe down
+    track = f"{slider} input[type=range]"
     before = (page.eval_on_selector(track, "e => e.value"), state(page), page.evaluate("scrollY"))
     t = box(page, track)
     x, y = t["left"] + 0.2 * t["width"], t["top"] + t["height"] / 2  # far from the thumb: landing there would move it
+    assert page.evaluate("([x, y, track]) => document.elementFromPoint(x, y) === document.querySelector(track)",
+                         [x, y, track])  # the finger lands on the slider
     touch(page, "touchStart", x, y)
     for step in range(1, 13):
-        touch(page, "touchMove", x + step * 0.5, y - 20 * step)  # up, a little sideways, as a thumb swipes
+        touch(page, "touchMove", x + step * 0.5, y + 20 * step)  # down, a little sideways, as a thumb swipes
         page.wait_for_timeout(16)
     touch(page, "touchEnd")
     page.wait_for_timeout(300)
     after = (page.eval_on_selector(track, "e => e.value"), state(page), page.evaluate("scrollY"))
     print(f"\n{tab}: scrollY {before[2]} -> {after[2]}, slider {before[0]} -> {after[0]}")
-    assert after[2] > before[2] + 100  # the page scrolled
+    assert after[2] < before[2] - 100  # the page scrolled (up: the finger went down)
     assert after[:2] == before[:2]  # the slider and the page state did not move

@@ -12,7 +12,7 @@ import pytest
 from pagekit import HEIGHTS, choose_model, chromium, open_page, open_tab, served_app, tiny_checkpoints, wait_view
 
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
-TABS = ["gan", "vae", "encode", "card", "how", "lab"]
+TABS = ["gan", "vae", "encode", "card", "how", "lab", "quiz"]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -198,9 +198,11 @@ class Sync:
 # ---- the language: ?lang= (and the switch) before Gradio starts, and in the server's answers ----------------------
 
 # The page's own modules, announced in its HTML (<link rel="modulepreload">): fetched while Gradio's code loads, not
-# after it (on a slow link ~20 module requests queued behind Gradio's ~60 chunks cost seconds). page.js, what it
-# imports, the view of the first picture (page.js imports views when they are shown) and the runtime's loader.
-PRELOADED = (PAGE_JS, web_assets.WEB / "views" / "gallery.js", web_assets.WEB / "runtime.js")
+# after it (on a slow link ~20 module requests queued behind Gradio's ~60 chunks cost seconds). First page.js, what
+# it imports and the view of the first picture (page.js imports views when they are shown); then, at low priority,
+# what genimg.js imports with the runtime (after the first picture).
+PRELOADED = (PAGE_JS, web_assets.WEB / "views" / "gallery.js")
+PRELOADED_LATER = tuple(web_assets.WEB / name for name in ("runtime.js", "models.js", "invert.js", "preprocess.js"))
 STATIC_IMPORT = re.compile(r"^\s*(?:import|export)\s[^;()]*?[\"'](\.\.?/[^\"']+\.js)[\"']", re.M)
 
 
@@ -218,10 +220,14 @@ def static_imports(entries) -> list[Path]:
 
 
 def preload_links() -> str:
-    """<link rel="modulepreload"> for PRELOADED's modules, at the URLs the page asks for them (page.js versioned as
-    <head> loads it, the rest as its imports resolve)."""
-    urls = [page_url()] + [web_assets.file_url(path) for path in static_imports(PRELOADED)[1:]]
-    return "".join(f'<link rel="modulepreload" fetchpriority="low" href="{html.escape(url, quote=True)}">' for url in urls)
+    """<link rel="modulepreload"> for PRELOADED's modules and then PRELOADED_LATER's, at the URLs the page asks for
+    them (page.js versioned as <head> loads it, the rest as imports resolve)."""
+    first = static_imports(PRELOADED)
+    later = [path for path in static_imports(PRELOADED_LATER) if path not in first]
+    links = [(page_url(), "auto")] + [(web_assets.file_url(path), "auto") for path in first[1:]]
+    links += [(web_assets.file_url(path), "low") for path in later]
+    return "".join(f'<link rel="modulepreload" fetchpriority="{priority}" href="{html.escape(url, quote=True)}">'
+                   for url, priority in links)
 
 
 # What the page shows at once, before Gradio's JavaScript has drawn anything (~3 s on a slow link): a title and a

@@ -4,9 +4,6 @@
 // genimg/app/web_assets.py). Each call checks its arguments first and rejects with an Error that says what is
 // accepted, as the Python API raises.
 
-import { EVERY, MAX_STEPS, START_SEEDS, STEPS, invertTarget } from "./invert.js";
-import { loadModel, loadPrior, posterior, run } from "./models.js";
-import { modelInput } from "./preprocess.js";
 import { MAX_SEEDS, checkSeed, classForSeed, describe, editedLatent, latentFromSeed, latentFromSeedUnderPrior,
   latentsForSeeds } from "./sampling.js";
 
@@ -39,11 +36,22 @@ ready.then(() => { state.status = "ready"; }, () => { state.status = "failed"; }
 ready.catch((error) => console.warn(`genimg: the in-browser runtime is unavailable (${error.message}); ` +
                                     "the page works through the server"));
 
-/** The tfjs runtime, loaded once (the first call starts it). */
+let networksPromise = null;
+/** What runs the networks (models.js), finds a picture in a GAN (invert.js) and reads pictures (preprocess.js):
+ * {loadModel, run, invertTarget, modelInput, ...}, imported once, with the runtime or when an argument check needs
+ * it. The page's first pictures need none of it, so it is not on their way. */
+function networks() {
+  networksPromise ??= Promise.all([import("./models.js"), import("./invert.js"), import("./preprocess.js")])
+    .then((modules) => Object.assign({}, ...modules));
+  return networksPromise;
+}
+
+/** The tfjs runtime, loaded once (the first call starts it) -> {tf, backend, fallbackReason, net: networks()}. */
 function runtime() {
   if (!runtimePromise) {
-    runtimePromise = import("./runtime.js").then(({ loadRuntime }) => loadRuntime(config.vendor, config.backend))
-      .then((loaded) => { state.runtime = loaded; state.backend = loaded.backend; return loaded; });
+    const loading = import("./runtime.js").then(({ loadRuntime }) => loadRuntime(config.vendor, config.backend));
+    runtimePromise = Promise.all([loading, networks()])
+      .then(([loaded, net]) => { state.runtime = loaded; state.backend = loaded.backend; return { ...loaded, net }; });
     runtimePromise.then(() => (defaultEntry ? modelFor(defaultEntry) : null)).then(() => settle.resolve(true),
                                                                                     settle.reject);
   }
@@ -52,9 +60,9 @@ function runtime() {
 
 /** The loaded model for a config entry: fetched once, shared by every later call. */
 async function modelFor(entry) {
-  const { tf } = await runtime();
+  const { tf, net } = await runtime();
   const key = `${entry.model}/${entry.kind}`;
-  if (!state.loaded.has(key)) state.loaded.set(key, loadModel(tf, entry.manifest));
+  if (!state.loaded.has(key)) state.loaded.set(key, net.loadModel(tf, entry.manifest));
   try {
     return await state.loaded.get(key);
   } catch (error) {
@@ -165,8 +173,8 @@ function checkLatent(z, zDim) {
 async function decode(model, z) {
   const entry = entryFor(model, "vae", "decode");
   const latent = checkLatent(z, entry.zDim);
-  const { tf } = await runtime();
-  const [image] = await run(tf, await modelFor(entry), latent, null);
+  const { tf, net } = await runtime();
+  const [image] = await net.run(tf, await modelFor(entry), latent, null);
   shown(model);
   return image;
 }
@@ -197,7 +205,7 @@ async function generate(model, seeds, psi = 1.0, label = "any") {
     throw new Error(`psi must be a finite number (1 = no truncation), got ${describe(psi)}`);
   }
   const fixed = resolveLabel(entry, label);
-  const { tf } = await runtime();
+  const { tf, net } = await runtime();
   const loaded = await modelFor(entry);
   const { zDim } = entry;
   const images = [];
@@ -207,7 +215,7 @@ async function generate(model, seeds, psi = 1.0, label = "any") {
     const labels = entry.classes.length
       ? Int32Array.from(batch, (s) => fixed ?? classForSeed(s, zDim, entry.classPrior, entry.classes.length))
       : null;
-    images.push(...(await run(tf, loaded, z, labels)));
+    images.push(...(await net.run(tf, loaded, z, labels)));
   }
   shown(model);
   return images;
@@ -221,12 +229,12 @@ async function decodeMany(model, zs) {
   }
   const z = new Float32Array(zs.length * entry.zDim); // [N, zDim]
   zs.forEach((latent, i) => z.set(checkLatent(latent, entry.zDim), i * entry.zDim));
-  const { tf } = await runtime();
+  const { tf, net } = await runtime();
   const loaded = await modelFor(entry);
   const images = [];
   for (let start = 0; start < zs.length; start += BATCH) {
     const end = Math.min(zs.length, start + BATCH);
-    images.push(...(await run(tf, loaded, z.subarray(start * entry.zDim, end * entry.zDim), null)));
+    images.push(...(await net.run(tf, loaded, z.subarray(start * entry.zDim, end * entry.zDim), null)));
   }
   shown(model);
   return images;
@@ -254,8 +262,8 @@ async function generateFromLatents(model, zs, labels = null) {
       return index;
     });
   }
-  const { tf } = await runtime();
-  const images = await run(tf, await modelFor(entry), z, classes);
+  const { tf, net } = await runtime();
+  const images = await net.run(tf, await modelFor(entry), z, classes);
   shown(model);
   return images;
 }
@@ -270,8 +278,8 @@ function classFromSeed(model, seed) {
 
 /** A part that rides with an entry (a VAE's encoder, a GAN's classifier) by its manifest URL: fetched once. */
 async function partFor(url) {
-  const { tf } = await runtime();
-  if (!state.loaded.has(url)) state.loaded.set(url, loadModel(tf, url));
+  const { tf, net } = await runtime();
+  if (!state.loaded.has(url)) state.loaded.set(url, net.loadModel(tf, url));
   try {
     return await state.loaded.get(url);
   } catch (error) {
@@ -282,8 +290,8 @@ async function partFor(url) {
 
 /** What a model takes from a picture: a model input {width, height, channels, data} of the model's shape is taken as
  * it is (as genimg.inversion.target_array takes such an array); RGBA {width, height, data} (an ImageData) is
- * preprocessed as the server's encode tab does (preprocess.js; digits for 28x28 grey models). */
-function modelInputFor(entry, image) {
+ * preprocessed as the server's encode tab does (preprocess.js's modelInput; digits for 28x28 grey models). */
+function modelInputFor(entry, image, modelInput) {
   const [size, , channels] = entry.shape;
   if (image && typeof image === "object" && "channels" in image) {
     const { width, height, data } = image;
@@ -304,9 +312,9 @@ function modelInputFor(entry, image) {
 async function encode(model, imageData) {
   const entry = entryFor(model, "vae", "encode");
   if (!entry.encoder) throw new Error(`the ${entry.model} VAE has no encoder on this page (no browser weights for it)`);
-  const input = modelInputFor(entry, imageData);
-  const { tf } = await runtime();
-  const { mu, logvar } = await posterior(tf, await partFor(entry.encoder), input);
+  const input = modelInputFor(entry, imageData, (await networks()).modelInput);
+  const { tf, net } = await runtime();
+  const { mu, logvar } = await net.posterior(tf, await partFor(entry.encoder), input);
   return { mu, logvar, input };
 }
 
@@ -316,6 +324,7 @@ async function encode(model, imageData) {
  * -> {width, height, channels, data, z, label, mse, psnr, step, steps, startSeed, target}. */
 async function invert(model, imageData, options = {}) {
   const entry = entryFor(model, "gan", "invert into");
+  const { EVERY, MAX_STEPS, START_SEEDS, STEPS, invertTarget, modelInput } = await networks();
   if (options === null || typeof options !== "object") {
     throw new Error(`options must be an object {steps, label, seeds, onStep}, got ${describe(options)}`);
   }
@@ -331,7 +340,7 @@ async function invert(model, imageData, options = {}) {
                     describe(onStep));
   }
   const fixed = resolveLabel(entry, label);
-  const target = modelInputFor(entry, imageData);
+  const target = modelInputFor(entry, imageData, modelInput);
   const { tf } = await runtime();
   const [generator, classifier] = await Promise.all([modelFor(entry),
                                                      entry.classifier ? partFor(entry.classifier) : null]);
@@ -372,7 +381,9 @@ async function vaeLatentFromSeed(model, seed, psi = 1.0, prior = null) {
   }
   if (prior === "standard" || !entry.hasPrior) return latentsForSeeds([seed], entry.zDim, psi);
   const key = `${entry.model}/prior`;
-  if (!state.loaded.has(key)) state.loaded.set(key, modelFor(entry).then(loadPrior));
+  if (!state.loaded.has(key)) {
+    state.loaded.set(key, Promise.all([modelFor(entry), networks()]).then(([loaded, net]) => net.loadPrior(loaded)));
+  }
   try {
     return latentFromSeedUnderPrior(await state.loaded.get(key), seed, psi);
   } catch (error) {
