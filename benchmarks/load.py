@@ -10,7 +10,7 @@ navigation's start (the page's performance.now()), run by run, bare and app alte
 - ready: the live runtime ready (window.genimg.status === 'ready');
 - bytes and requests: what went over the wire (encoded bytes, headers included) until the gallery, and in all
   (until, after the runtime was ready, nothing has been on its way for --quiet s: idle prefetches included).
-Targets (DESIGN.md, issue 26): gallery <= 1.5x the bare page's input; ready <= 12 s.
+Targets: gallery <= 1.5x the bare page's input; ready <= 12 s.
 
     python benchmarks/load.py                    # serves app.py (the repo's checkpoints) and the bare page
     python benchmarks/load.py --runs 5 --json    # more runs; also print every run as JSON

@@ -1,10 +1,12 @@
 """What a slow link gets from the app (genimg/app/web_assets.py Compression and Precompressed, page.py PageHtml),
 over plain HTTP with `Accept-Encoding`: the page, its modules, the API's JSON, the wasm runtime and the weights come
 compressed; event streams, ranges and gradio_client's calls go through the compression untouched; the page carries
-its skeleton in the link's language. Tiny "mnist" checkpoints; the browser weights and their compressed copies in
-a tmp folder (GENIMG_WEB_CACHE)."""
+its skeleton in the link's language and its first pictures. Tiny "mnist" checkpoints; the browser weights and their
+compressed copies in a tmp folder (GENIMG_WEB_CACHE)."""
 
+import base64
 import gzip
+import io
 import json
 import re
 import time
@@ -12,13 +14,17 @@ import urllib.request
 from pathlib import Path
 
 import brotli
+import numpy as np
 import pytest
 from gradio_client import Client
+from PIL import Image
 from test_app import import_app, tiny_mnist_checkpoints
 
 from genimg.app import page as page_module
 from genimg.app import web_assets
 from genimg.app.i18n import EN, ZH
+from genimg.models import Generator
+from genimg.sampling import sample
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +150,15 @@ def test_gradio_client_calls_through_the_compression(served):
         assert len(gallery) == 6 and Path(grid).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         client.close()
+
+
+def test_the_first_pictures_are_the_gans_own_and_small(served):
+    app, _ = served
+    sent = runtime_config(app)["pictures"]
+    assert {k: sent[k] for k in ("model", "seeds", "psi", "label")} == {
+        "model": "mnist", "seeds": list(range(16)), "psi": 1.0, "label": "any"}  # state.js defaults()
+    images = sample(app.registry.get("mnist", "gan").model, sent["seeds"], 1.0, "any")  # (16, 28, 28, 1)
+    decoded_pngs = [np.asarray(Image.open(io.BytesIO(base64.b64decode(png)))) for png in sent["png"]]
+    assert all(np.array_equal(png, image[..., 0]) for png, image in zip(decoded_pngs, images, strict=True))
+    colour = Generator(z_dim=8, image_size=64, channels=3, width=8)  # 16 noisy 64x64 RGB pictures: too heavy to send
+    assert web_assets.first_pictures("emoji", colour, list(range(16))) is None

@@ -259,8 +259,6 @@ def page_language(scope) -> str:
 # of inline config and then one round trip after another.
 GRADIO_MODULE = re.compile(rb'<script type="module"[^>]*? src="([^"]+)"')
 GRADIO_STYLESHEET = re.compile(rb'<link rel="stylesheet"[^>]*? href="([^"]+)"')
-
-
 GRADIO_FRONTEND = Path(gr.__file__).resolve().parent / "templates" / "frontend"  # where its "./assets/..." are
 VITE_CHUNKS = re.compile(rb"m\.f=(\[[^\]]*\])")  # the chunk list a Vite-built module loads next (its first line)
 

@@ -62,7 +62,7 @@ class HowTab:
         all_classes = list(dict.fromkeys(c for ds in self.registry.datasets() for c in self.classes(ds)))
         with gr.Tab(i18n("how_tab"), id="how", elem_id="tab-how") as self.tab:
             gr.Markdown(i18n("how_intro_md"), latex_delimiters=LATEX)
-            with gr.Tabs(selected="how-gan"):
+            with gr.Tabs(selected="how-gan", overflow_behavior="wrap"):
                 with gr.Tab(i18n("how_section_gan"), id="how-gan"):
                     gr.Markdown(i18n("how_gan_theory_md"), latex_delimiters=LATEX)
                     gr.Markdown(i18n("how_gan_live_md"), latex_delimiters=LATEX)

@@ -111,9 +111,10 @@ async function pictureFromPng(base64, channels) {
 }
 
 /** The page's first pictures (config.pictures: made on the server with genimg.sample, sent with the page) when they
- * are exactly generate(model, seeds, psi, label)'s -> [{width, height, channels, data}], else null. No runtime
- * needed: a gallery shows them while the runtime and the weights are on their way. Either answer starts the
- * runtime (after the pictures are drawn). */
+ * are what generate(model, seeds, psi, label) draws, for exactly these arguments -> [{width, height, channels,
+ * data}] (the server's pixels: within 2/255 of the browser's), else null. No runtime needed: a gallery shows them
+ * while the runtime and the weights are on their way. Either answer starts the runtime (after the pictures are
+ * drawn). */
 async function pictures(model, seeds, psi = 1.0, label = "any") {
   const sent = config.pictures;
   const entry = config.models.find((m) => m.model === model && m.kind === "gan");
