@@ -274,3 +274,37 @@ def test_encode_examples_name_only_models_with_a_vae_and_each_one_encodes(tmp_pa
     for ds, path in [(ds, path) for ds, paths in rows.items() for path in paths]:
         model_input, reconstruction, text, *_ = app.encode_tab.reconstruct(ds, path)
         assert model_input.size == reconstruction.size and "PSNR" in text
+
+
+def test_a_model_switch_shows_the_cards_cas_chart_only_where_the_card_has_cas(tmp_path):
+    root = tiny_mnist_checkpoints(tmp_path / "checkpoints")
+    card_json = root / "mnist" / "gan" / "card.json"
+    card = json.loads(card_json.read_text())
+    card["metrics"] = {"cas": {"cas": 0.9, "real": 0.99, "real_plus_generated": 0.98, "labels": "asked"}}
+    card_json.write_text(json.dumps(card))
+    app = import_app(root)
+    updates = app.model_updates("mnist", "en")
+    outputs = app.card_tab.outputs
+    chart = {kind: next(u for c, u in updates.items() if c is outputs[kind]["cas"]) for kind in ("gan", "vae")}
+    assert app.card_tab.outputs["gan"]["cas"] in app.SWITCH_OUTPUTS
+    assert chart["gan"].visible is True and chart["vae"].visible is False  # the tiny VAE's card has no CAS
+    assert chart["gan"].value["data"] == [["samples only (CAS)", 0.9], ["real images", 0.99], ["real + samples", 0.98]]
+
+
+def test_a_class_pressing_at_once_is_never_turned_away(served):
+    """40 simultaneous /sample calls over Gradio's HTTP API (no queue size limit, app.py): every one is answered."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    _, _, url = served
+
+    def call(k: int) -> str:
+        request = urllib.request.Request(f"{url}gradio_api/call/sample", json.dumps(
+            {"data": ["mnist", f"{k}-{k + 3}", 1.0, "any"]}).encode(), {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            event = json.loads(response.read())["event_id"]
+        with urllib.request.urlopen(f"{url}gradio_api/call/sample/{event}", timeout=120) as response:
+            return response.read().decode()
+
+    with ThreadPoolExecutor(40) as pool:
+        answers = list(pool.map(call, range(40)))
+    assert all("event: complete" in a for a in answers), [a[:200] for a in answers if "event: complete" not in a]

@@ -147,58 +147,6 @@ def test_card_never_fails(lab, model, kind):
     assert text.startswith("###")
 
 
-# ---- a full queue answers at once ------------------------------------------------------------------------------
-# app.py queues with max_size=32. Gradio refuses a request beyond that with HTTP 503 and "Queue is full. Max size
-# is N and size is N." straight away (gradio/queueing.py Queue.push; routes.py maps queue_full to 503): the
-# client gets a clear busy message instead of waiting. Checked here on a Blocks with a tiny queue and a
-# handler held open.
-
-
-def test_a_full_queue_answers_busy_at_once():
-    import json  # noqa: PLC0415
-    import threading  # noqa: PLC0415
-    import time  # noqa: PLC0415
-    import urllib.error  # noqa: PLC0415
-    import urllib.request  # noqa: PLC0415
-
-    release = threading.Event()
-
-    def held(text):
-        release.wait(20)
-        return text
-
-    with gr.Blocks() as demo:
-        box = gr.Textbox()
-        box.submit(held, box, box, api_name="held", concurrency_limit=1)
-    demo.queue(max_size=2)
-    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True)
-
-    def post() -> tuple[int, str, float]:
-        request = urllib.request.Request(f"{url}gradio_api/call/held", json.dumps({"data": ["x"]}).encode(),
-                                         {"Content-Type": "application/json"})
-        start = time.monotonic()
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, response.read().decode(), time.monotonic() - start
-        except urllib.error.HTTPError as e:
-            return e.code, e.read().decode(), time.monotonic() - start
-
-    try:
-        answers = []
-        for _ in range(6):  # one runs, two wait, the rest find the queue full
-            answers.append(post())
-            time.sleep(0.2)
-        busy = [a for a in answers if a[0] == 503]
-        assert busy and all("Queue is full" in text and seconds < 5 for _, text, seconds in busy), answers
-        assert sum(a[0] == 200 for a in answers) >= 2
-        release.set()
-        time.sleep(0.5)
-        assert post()[0] == 200  # and it serves again once the queue drains
-    finally:
-        release.set()
-        demo.close()
-
-
 def test_identical_requests_side_by_side_share_one_output_file(lab):
     """Found by benchmarks/load.py: two identical requests at once used to share one temp file, and the second
     rename failed (FileNotFoundError) -- a failed request under load."""

@@ -52,11 +52,12 @@ class CardTab:
             # no samples: no picture at all, rather than Gradio's empty placeholder (an aria-label on a bare <div>)
             updates[parts["samples"]] = gr.Image(card["samples"], visible=card["samples"] is not None)
             updates.update(zip(parts["curves"], card["curves"], strict=True))
+            updates[parts["cas"]] = card["cas"]
         return updates
 
     def build(self, i18n: gr.I18n) -> None:
         """Lay out the tab (inside the page's gr.Tabs); the model selector fills it."""
-        self.outputs = {}  # kind -> {"markdown", "samples", "curves"}: the components card() fills
+        self.outputs = {}  # kind -> {"markdown", "samples", "curves", "cas"}: the components card() fills
         with gr.Tab(i18n("card_tab"), id="card", elem_id="tab-card") as self.tab, gr.Row():
             for kind in ("gan", "vae"):
                 with gr.Column(min_width=300):
