@@ -15,6 +15,7 @@ from pathlib import Path
 import gradio as gr
 import torch
 
+from genimg.app import cache_writes
 from genimg.app.i18n import TABLES, request_language, toast_titles_css
 from genimg.app.page import Sync, hook, launch_options, set_to, view
 from genimg.app.registry import Registry
@@ -29,6 +30,7 @@ from genimg.app.tabs.vae import VaeTab
 # Tiny models: one intra-op thread is ~100x faster than two when the CPU is busy (OpenMP spin-waits);
 # requests run side by side on Gradio's worker threads instead.
 torch.set_num_threads(1)
+cache_writes.install()  # a picture many ask for at once is written once, atomically (genimg/app/cache_writes.py)
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"  # examples/<dataset>/<class>_0.png and examples/encode/

@@ -20,6 +20,7 @@ That compares Gradio batching without touching app.py.
 """
 
 import argparse
+import http.client
 import json
 import os
 import socket
@@ -60,7 +61,7 @@ def call(url: str, api_name: str, data: list, timeout: float, fetch: bool) -> st
         return "stream ended without a result"
     except urllib.error.HTTPError as e:
         return f"HTTP {e.code}: {e.read().decode(errors='replace')[:120]}"
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError, KeyError) as e:
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError, ValueError, KeyError) as e:
         return f"{type(e).__name__}: {str(e)[:120]}"
 
 

@@ -95,7 +95,10 @@ def api_burst(url: str, clients: int, api_name: str, data: list) -> tuple[int, l
     def one(k: int) -> None:
         barrier.wait()
         start = time.perf_counter()
-        failures[k] = call(url, api_name, data, timeout=600, fetch=True)
+        try:
+            failures[k] = call(url, api_name, data, timeout=600, fetch=True)
+        except Exception as error:  # noqa: BLE001  (every failure is counted, with its message)
+            failures[k] = f"{type(error).__name__}: {str(error)[:80]}"
         times[k] = time.perf_counter() - start
 
     threads = [threading.Thread(target=one, args=(k,)) for k in range(clients)]

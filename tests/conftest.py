@@ -33,6 +33,25 @@ def browser_required(request):
                     "does; the browser tests are part of the suite")
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium for a browser-test module (tests/pagekit.py)."""
+    from pagekit import chromium  # noqa: PLC0415
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """app.py served for a browser-test module on tests/pagekit.py's tiny "mnist" and "emoji" checkpoints -> its URL.
+    A module that needs other checkpoints defines its own."""
+    from pagekit import served_app, tiny_checkpoints  # noqa: PLC0415
+
+    with served_app(tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"))) as (_, url):
+        yield url
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path, monkeypatch) -> Path:
     """Every test gets its own empty dataset cache: nothing reads or writes ~/.cache/genimg."""

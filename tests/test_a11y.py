@@ -12,7 +12,7 @@ injected into the page under test; the app never serves it.
 import json
 
 import pytest
-from pagekit import chromium, open_page, open_section, open_tab, served_app, state, tiny_checkpoints, wait_view
+from pagekit import open_page, open_section, open_tab, state, wait_view
 
 from genimg.app import vendor
 from genimg.app.page import TABS
@@ -39,18 +39,6 @@ RUN_AXE = """async (excluded) => {
     }
     return found;
 }"""
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    with served_app(tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"))) as (_, url):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

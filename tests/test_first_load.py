@@ -9,22 +9,10 @@ empty cache), its requests recorded from the first.
 from urllib.parse import urlparse
 
 import pytest
-from pagekit import TIMEOUT_MS, choose_model, chromium, open_tab, served_app, tiny_checkpoints, wait_view
+from pagekit import TIMEOUT_MS, choose_model, open_tab, wait_view
 
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
 FIRST_GALLERY = "mnist|0-15|1|any"
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    with served_app(tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"))) as (_, url):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def visit(browser, url: str, query: str = "", block: tuple[str, ...] = ()):

@@ -11,16 +11,13 @@ import zipfile
 import pytest
 from pagekit import (
     choose_model,
-    chromium,
     digit_png,
     open_page,
     open_section,
     open_tab,
     pixels,
-    served_app,
     set_slider,
     state,
-    tiny_checkpoints,
     view_state,
     wait_view,
 )
@@ -29,18 +26,6 @@ from genimg import recipes
 
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
 STEPS = 30
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    with served_app(tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"))) as (_, url):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

@@ -14,17 +14,14 @@ import pytest
 from pagekit import (
     canvases,
     choose_model,
-    chromium,
     digit_png,
     gallery_key,
     open_page,
     open_section,
     open_tab,
     pixels,
-    served_app,
     set_slider,
     state,
-    tiny_checkpoints,
     view_state,
     wait_view,
 )
@@ -34,18 +31,6 @@ from genimg import recipes
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 SIDES = {"mnist": (28, False), "emoji": (64, True)}  # image side, colour
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    with served_app(tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"))) as (_, url):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def z_text(z) -> str:

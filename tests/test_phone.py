@@ -10,7 +10,7 @@ picture is while the finger moves) are printed, and screenshots taken mid-drag g
 from pathlib import Path
 
 import pytest
-from pagekit import chromium, open_page, open_section, open_tab, served_app, state, tiny_checkpoints, wait_view
+from pagekit import open_page, open_section, open_tab, state, wait_view
 
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
 PHONE = 390
@@ -34,18 +34,6 @@ SWEEP = """([picture, control]) => {
     }
     return {touchable: seen.length, bad};
 }"""
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    with served_app(tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"))) as (_, url):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

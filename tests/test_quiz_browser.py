@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from pagekit import canvases, choose_model, chromium, open_page, open_tab, served_app, state, tiny_checkpoints
+from pagekit import canvases, choose_model, open_page, open_tab, served_app, state, tiny_checkpoints
 
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
 DETECTOR = {"accuracy": 0.7105, "auc": 0.917082, "test": {"real": "test split (1000)", "generated": 1000}}
@@ -26,12 +26,6 @@ def app_url(tmp_path_factory):
     card_path.write_text(json.dumps(card))
     with served_app(root) as (app, url):
         yield app, url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def truth(seed: int, count: int = 40, conditional: bool = True) -> str:

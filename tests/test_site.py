@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from pagekit import SET_SLIDER, TIMEOUT_MS, chromium, digit_png, tiny_checkpoints
+from pagekit import SET_SLIDER, TIMEOUT_MS, digit_png, tiny_checkpoints
 
 import genimg
 from genimg.app import site
@@ -76,12 +76,6 @@ def base(built):
     yield f"http://127.0.0.1:{server.server_port}/{built.out.name}/"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @contextlib.contextmanager

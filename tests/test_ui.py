@@ -9,22 +9,10 @@ One app launch for the module, on tiny seeded checkpoints (an "mnist" pair and a
 import re
 
 import pytest
-from pagekit import HEIGHTS, choose_model, chromium, open_page, open_tab, served_app, tiny_checkpoints, wait_view
+from pagekit import HEIGHTS, choose_model, open_page, open_tab, wait_view
 
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    with served_app(tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"))) as (_, url):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def notices(page) -> list[str]:

@@ -11,7 +11,7 @@ import "./access.js"; // sliders under a finger and on keys, regions that scroll
 import { MAX_IMAGES } from "./limits.js";
 import { parseSeeds, seedText } from "./sampling.js";
 import { callServer, hasServer } from "./server.js";
-import { createStore, parseQuery, slidersFromZ, toQuery, zFromSliders } from "./state.js";
+import { createStore, defaults, parseQuery, slidersFromZ, toQuery, zFromSliders } from "./state.js";
 
 const VIEWS = { // view name -> its module, imported when an element first shows it
   gallery: () => import("./views/gallery.js"),
@@ -133,7 +133,8 @@ export function connect(trigger, names) {
   syncTrigger = trigger;
   syncNames = names;
   sync();
-  openLinkTab(parsed.state.tab ?? store.get().tab); // a link names its tab
+  const linked = parsed.state.tab;
+  if (linked && linked !== defaults(context).tab) openLinkTab(linked); // a link names a tab Gradio does not open on
 }
 
 /** Ask the shell to show the state in its controls (a no-op on a page without the sync element). */

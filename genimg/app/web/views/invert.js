@@ -49,6 +49,7 @@ export function mount(element, page, host = element) {
   }
 
   async function search() {
+    await input.ready(); // a file chosen a moment ago may still be being read
     const { model } = store.get();
     const picture = input.imageData();
     clear();

@@ -10,8 +10,8 @@ export const MAX_PIXELS = 25_000_000; // as genimg.data.preprocess.MAX_PIXELS
 const SIDE = 280;
 const PEN = 20;
 
-/** The picture input: {element, imageData() -> ImageData | null (RGBA, what was given), clear()}; `onPicture()` is
- * called when a new picture is there (a file read, a stroke ended). */
+/** The picture input: {element, imageData() -> ImageData | null (RGBA, what was given), ready(), blob(), load(url),
+ * message}; `onPicture()` is called when a new picture is there (a file read, a stroke ended). */
 export function pictureInput(page, { idPrefix, onPicture }) {
   const { t } = page;
   // the file chooser is reached through the drop zone (a button: click, Enter or Space), so it is no tab stop itself
@@ -75,7 +75,9 @@ export function pictureInput(page, { idPrefix, onPicture }) {
     onPicture();
   }
 
-  file.addEventListener("change", () => { if (file.files[0]) read(file.files[0]); });
+  let reading = Promise.resolve(); // the file being read: a click on Encode may come before it is done
+  const take = (blob) => (reading = read(blob));
+  file.addEventListener("change", () => { if (file.files[0]) take(file.files[0]); });
   drop.addEventListener("click", () => file.click());
   drop.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" && event.key !== " ") return;
@@ -85,11 +87,11 @@ export function pictureInput(page, { idPrefix, onPicture }) {
   drop.addEventListener("dragover", (event) => event.preventDefault());
   drop.addEventListener("drop", (event) => {
     event.preventDefault();
-    if (event.dataTransfer.files[0]) read(event.dataTransfer.files[0]);
+    if (event.dataTransfer.files[0]) take(event.dataTransfer.files[0]);
   });
   element.addEventListener("paste", (event) => {
     const item = Array.from(event.clipboardData?.items || []).find((i) => i.type.startsWith("image/"));
-    if (item) read(item.getAsFile());
+    if (item) take(item.getAsFile());
   });
 
   // the drawing: white paper, a round black pen; touch draws instead of scrolling (touch-action in style.css)
@@ -137,7 +139,9 @@ export function pictureInput(page, { idPrefix, onPicture }) {
     blob: async () => (mode === "upload" ? given
       : drawn ? new Promise((resolve) => pad.toBlob(resolve, "image/png")) : null),
     /** Loads a picture from a URL (an example). */
-    load: async (url) => { show("upload"); await read(await (await fetch(url)).blob()); },
+    load: async (url) => { show("upload"); await take(await (await fetch(url)).blob()); },
+    /** Resolves when the file given last has been read (imageData() then has it). */
+    ready: () => reading,
     message,
   };
 }
