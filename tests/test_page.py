@@ -144,6 +144,14 @@ def test_every_output_belongs_to_the_current_state(browser, app_url, tmp_path):
     assert page.page_errors == []
 
 
+def test_a_tab_opened_by_the_page_right_after_loading_stays_open(browser, app_url):
+    page, _ = open_page(browser, app_url)  # a plain link: nothing holds the first tab
+    page.evaluate("window.genimg.page.selectTab('encode')")  # as "Edit in sliders" or an example row do, at once
+    page.wait_for_timeout(1500)
+    assert state(page)["tab"] == "encode" and page.get_attribute("#tab-encode-button", "aria-selected") == "true"
+    page.context.close()
+
+
 def test_a_link_reopens_the_same_view(browser, app_url):
     query = ("tab=vae&model=emoji&seeds=3-5,9&psi=0.7&class=Food+%26+Drink&z=0.5,-1,0,2,0,-0.25&prior=standard"
              "&a=4&b=9&t=0.3&lang=en")
