@@ -302,6 +302,7 @@ def test_every_tab_works_and_no_request_leaves_the_folder(browser, base, tmp_pat
         wait_state(page, "gan-gallery", "mnist|0-15|1|any")
         page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
         page.wait_for_function("document.getElementById('gan-directions').dataset.state")
+        page.wait_for_function("document.querySelectorAll('[data-needs=server]').length === 2")  # views mount lazily
         needs_server = page.eval_on_selector_all("[data-needs=server]", "lines => lines.map((l) => l.textContent)")
         assert needs_server == [TABLES["en"]["page_mp4_needs_server"], TABLES["en"]["page_needs_server"]]
         page.locator("#invert-file").set_input_files(str(digit_png(tmp_path / "digit.png")))

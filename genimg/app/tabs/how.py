@@ -59,7 +59,10 @@ class HowTab:
 
     def build(self, model: gr.Dropdown, i18n: gr.I18n) -> None:
         """Lay out the tab (inside the page's gr.Tabs) and wire its events."""
-        all_classes = list(dict.fromkeys(c for ds in self.registry.datasets() for c in self.classes(ds)))
+        # the page's first model's classes first: the list starts on one of them, as live() would choose, so a click
+        # before live() has answered sends a value that is still among the choices
+        first = [model.value] if model.value else []
+        all_classes = list(dict.fromkeys(c for ds in [*first, *self.registry.datasets()] for c in self.classes(ds)))
         with gr.Tab(i18n("how_tab"), id="how", elem_id="tab-how") as self.tab:
             gr.Markdown(i18n("how_intro_md"), latex_delimiters=LATEX)
             with gr.Tabs(selected="how-gan", overflow_behavior="wrap"):
