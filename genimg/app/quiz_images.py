@@ -29,6 +29,7 @@ from genimg.checkpoints import atomic_write_bytes
 from genimg.data import PACKAGES, fetch_package, load
 from genimg.data.emoji import image_categories
 from genimg.data.preprocess import on_white
+from genimg.images import grid, to_pil
 
 OUT = Path(__file__).resolve().parent / "web" / "quiz"
 DATASETS = ("mnist", "emoji")
@@ -115,14 +116,9 @@ def build_one(name: str) -> tuple[bytes, dict]:
     chosen = test[balanced_pick(dataset.labels[test], groups, COUNT, SEED)]  # (40,) indices into the source
     images = dataset.images[chosen]  # (40, H, W, C) uint8
     size, channels = dataset.image_size, dataset.channels
-    rows = -(-COUNT // COLUMNS)
-    sheet = np.full((rows * size, COLUMNS * size, channels), 255, dtype=np.uint8)  # (rows*H, 8*W, C)
-    for k, image in enumerate(images):
-        row, col = divmod(k, COLUMNS)
-        sheet[row * size:(row + 1) * size, col * size:(col + 1) * size] = image
+    sheet = grid(images, COLUMNS, padding=0)  # (rows*H, 8*W, C), white where no image is
     buffer = io.BytesIO()
-    Image.fromarray(sheet[:, :, 0] if channels == 1 else sheet, mode="L" if channels == 1 else "RGB").save(
-        buffer, format="PNG", optimize=True)
+    to_pil(sheet).save(buffer, format="PNG", optimize=True)
     meta = {
         "what": (f"{COUNT} real {name} test-split images for the quiz 'Real or generated?': {size}x{size}, "
                  f"{channels} channel(s), row-major in {name}.png, {COLUMNS} to a row"),
