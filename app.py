@@ -36,7 +36,7 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 EXAMPLES = Path(__file__).resolve().parent / "examples"  # examples/<dataset>/<class>_0.png and examples/encode/
 registry = Registry()
 DATASETS = registry.datasets()
-FIRST = "mnist" if "mnist" in DATASETS else (DATASETS[0] if DATASETS else None)  # the model the page opens on
+FIRST = registry.first()  # the model the page opens on
 # Gradio checks a dropdown's value against the choices it was built with, so those are the union over models;
 # the model selector narrows what the browser offers.
 ALL_CLASSES = list(dict.fromkeys(c for ds in DATASETS for c in registry.class_choices(ds))) or ["any"]

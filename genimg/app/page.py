@@ -139,10 +139,8 @@ def head(registry: Registry, first: str | None, examples: dict[str, list[Path]] 
     examples = examples or {}
     gr.set_static_paths(sorted({str(path.parent) for paths in examples.values() for path in paths}))
     config["examples"] = {model: [web_assets.file_url(path) for path in paths] for model, paths in examples.items()}
-    data = json.dumps(config, separators=(",", ":"), ensure_ascii=False)
-    data = data.replace("</", "<\\/")  # no early </script>
-    return runtime + f'<script type="application/json" id="genimg-page">{data}</script>\n' + \
-        web_assets.module_script(PAGE_JS) + "\n"
+    page = f'<script type="application/json" id="genimg-page">{web_assets.script_json(config)}</script>\n'
+    return runtime + page + web_assets.module_script(PAGE_JS) + "\n"
 
 
 def page_url() -> str:

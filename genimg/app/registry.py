@@ -143,6 +143,11 @@ class Registry:
     def datasets(self, kind: str | None = None) -> list[str]:
         return sorted({ds for ds, k in self.checkpoints if kind in (None, k)})
 
+    def first(self) -> str | None:
+        """The model the page opens on: mnist when there is one, else the first dataset (None without any)."""
+        datasets = self.datasets()
+        return "mnist" if "mnist" in datasets else (datasets[0] if datasets else None)
+
     @property
     def max_z_dim(self) -> int:
         return max((c.model.z_dim for (_, k), c in self.checkpoints.items() if k == "vae"), default=0)

@@ -179,8 +179,7 @@ def write(out: Path, registry: Registry, examples_dir: Path) -> list[str]:
     copy_web(out)
     entries = web_assets.export_models(browser_models(registry), out / "weights", url=url)
     points = {ds: web_assets.test_points(stats, out / "data", url=url) for ds, stats in registry.stats.items()}
-    datasets = registry.datasets()
-    config = page_config(registry, "mnist" if "mnist" in datasets else datasets[0], points)
+    config = page_config(registry, registry.first(), points)
     for quiz in config.get("quiz", {}).values():  # the quiz's sprite: the site's copy in web/quiz/
         quiz["sprite"] = web_url(quiz["sprite"], out)
     examples = encode_examples(registry, examples_dir)
@@ -205,7 +204,8 @@ def index_html(entries: list[dict], config: dict, shell: dict, out: Path, url) -
     return INDEX.format(
         lang="en", marker=MARKER, title=html.escape(text("site_title", "en")),
         runtime=web_assets.head_html(entries, None, "wasm", entry=None, vendor=vendor_urls),
-        page=script_json(config), shell=script_json(shell), usb=html.escape(text("site_usb", "en")),
+        page=web_assets.script_json(config), shell=web_assets.script_json(shell),
+        usb=html.escape(text("site_usb", "en")),
         needs_js=" · ".join(html.escape(text("site_needs_js", language)) for language in TABLES))
 
 
@@ -346,11 +346,6 @@ def kl_figure(registry: Registry, examples_dir: Path, ds: str, lang: str) -> dic
 
 def write_json(path: Path, value) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-def script_json(value) -> str:
-    """JSON for inside a <script type="application/json">: no early </script>."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
 def check_sizes(out: Path) -> dict[str, int]:

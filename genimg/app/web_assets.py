@@ -38,7 +38,6 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -48,6 +47,7 @@ from torch import nn
 from .. import browser_weights
 from ..checkpoints import atomic_write_bytes
 from ..directions import Directions
+from ..images import to_pil
 from ..models import VAE, Classifier, Generator
 from ..sampling import sample
 
@@ -164,9 +164,13 @@ def head_html(entries: list[dict], default: tuple[str, str] | None = None, backe
     config = {"models": [{k: e[k] for k in CONFIG_FIELDS if k in e} for e in entries],
               "default": {"model": default[0], "kind": default[1]} if default else None,
               "vendor": vendor or vendor_urls(), "backend": backend, "pictures": pictures}
-    data = json.dumps(config, separators=(",", ":")).replace("</", "<\\/")  # no early </script>
     script = f"{module_script(entry)}\n" if entry is not None else ""
-    return f'<script type="application/json" id="genimg-config">{data}</script>\n' + script
+    return f'<script type="application/json" id="genimg-config">{script_json(config)}</script>\n' + script
+
+
+def script_json(value) -> str:
+    """JSON for inside a <script type="application/json">: compact, UTF-8, no early </script>."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
 def versioned_url(path: Path) -> str:
@@ -212,7 +216,7 @@ def first_pictures(model: str, gan: Generator, seeds: list[int], psi: float = 1.
     png = []
     for image in images:
         buffer = io.BytesIO()
-        Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(buffer, "PNG", optimize=True)
+        to_pil(image).save(buffer, "PNG", optimize=True)
         png.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
     if sum(map(len, png)) > FIRST_PICTURES_MAX_BYTES:
         return None
