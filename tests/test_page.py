@@ -188,6 +188,7 @@ def test_a_link_reopens_the_same_view(browser, app_url):
 def test_bad_link_values_fall_back_with_one_notice(browser, app_url, locale, words):
     page, _ = open_page(browser, app_url, "model=cifar&seeds=5-&psi=9&colour=red", locale=locale)
     wait_view(page, "gan-gallery", "mnist|0-15|1|any")
+    page.wait_for_selector(".genimg-notice")  # the notice view mounts on its own, maybe after the first pictures
     notices = page.locator(".genimg-notice").all_inner_texts()
     assert len(notices) == 1 and words in notices[0]
     for param in ("model=cifar", "seeds=5-", "psi=9", "colour=red"):

@@ -25,8 +25,7 @@ const state = { runtime: null, backend: null, loaded: new Map(), status: "loadin
 // visit) the runtime then waits until they are on screen, so that it does not share the link with the page's own
 // code; asking for anything else starts it at once.
 
-const defaultEntry = config.default
-  ? config.models.find((m) => m.model === config.default.model && m.kind === config.default.kind) : null;
+const defaultEntry = config.default ? findEntry(config.default.model, config.default.kind) : null;
 const START_LATEST_MS = 5000; // the runtime starts by then even if nothing asked for it
 let runtimePromise = null;
 let settle = null;
@@ -85,7 +84,7 @@ function shown(model) {
   if (state.prefetch) return;
   state.prefetch = (async () => {
     for (const kind of ["gan", "vae"]) {
-      const entry = config.models.find((m) => m.model === model && m.kind === kind);
+      const entry = findEntry(model, kind);
       await new Promise((resolve) => whenIdle(resolve));
       if (entry && state.model === model) await modelFor(entry).catch(() => null);
     }
@@ -117,7 +116,7 @@ async function pictureFromPng(base64, channels) {
  * drawn). */
 async function pictures(model, seeds, psi = 1.0, label = "any") {
   const sent = config.pictures;
-  const entry = config.models.find((m) => m.model === model && m.kind === "gan");
+  const entry = findEntry(model, "gan");
   if (!sent || !entry || pictureFields(model, seeds, psi, label) !== pictureFields(sent.model, sent.seeds, sent.psi,
                                                                                    sent.label)) {
     runtime();
@@ -137,16 +136,30 @@ const plainLink = [...new URLSearchParams(location.search).keys()].every((key) =
 if (config.pictures && plainLink) setTimeout(runtime, START_LATEST_MS);
 else runtime();
 
+/** The config entry of (model, kind), or undefined when this page cannot run it. */
+function findEntry(model, kind) {
+  return config.models.find((m) => m.model === model && m.kind === kind);
+}
+
+/** What models() and model() say of an entry (copies: a caller cannot change the config). */
+function described({ model, kind, zDim, shape, classes }) {
+  return { model, kind, zDim, shape: [...shape], classes: [...classes] };
+}
+
 /** [{model, kind, zDim, shape, classes}]: what this page can run (no download needed to list them). */
 function models() {
-  return config.models.map(({ model, kind, zDim, shape, classes }) => ({
-    model, kind, zDim, shape: [...shape], classes: [...classes],
-  }));
+  return config.models.map(described);
+}
+
+/** {model, kind, zDim, shape, classes} of (model, kind) when this page can run it, else null. */
+function modelInfo(model, kind) {
+  const entry = findEntry(model, kind);
+  return entry ? described(entry) : null;
 }
 
 /** The config entry for (model, kind), or an Error naming the accepted models. */
 function entryFor(model, kind, what) {
-  const entry = config.models.find((m) => m.model === model && m.kind === kind);
+  const entry = findEntry(model, kind);
   if (!entry) {
     const names = config.models.filter((m) => m.kind === kind).map((m) => m.model);
     throw new Error(`model must be one of ${names.join(", ") || "(none)"} (the ${kind.toUpperCase()} models this ` +
@@ -397,6 +410,7 @@ window.genimg = {
   lab: window.genimg?.lab, // the training lab (lab/index.js), if it loaded first
   ready,
   models,
+  model: modelInfo, // (model, kind) -> {model, kind, zDim, shape, classes} when this page runs it, else null
   latentFromSeed, // (seed, zDim) -> Float64Array, numpy's RandomState(seed).randn(zDim)
   decode,
   generate,

@@ -39,7 +39,7 @@ export function mount(element, page, host = element) {
     const { model } = store.get();
     const g = await page.runtime();
     found = null;
-    if (g && g.models().some((m) => m.model === model && m.kind === "gan")) found = await g.directions(model);
+    if (g && g.model(model, "gan")) found = await g.directions(model);
     else if (!g) found = page.config.context.models[model]?.directions || null;
     if (store.get().model !== model) return;
     const labels = found ? found.labels : [];
@@ -57,7 +57,7 @@ export function mount(element, page, host = element) {
   }
 
   const render = latestWins(async (g, state, at) => {
-    const entry = g.models().find((m) => m.model === state.model && m.kind === "gan");
+    const entry = g.model(state.model, "gan");
     const start = base(state);
     const z = start ? Float32Array.from(start.z) : latentsForSeeds([at.seed], entry.zDim, state.psi);
     const edited = editedLatent(z, at.offsets, Array.from(found.vectors, (row) => Array.from(row)));
@@ -102,7 +102,7 @@ export function mount(element, page, host = element) {
     const g = await page.runtime();
     try {
       if (g) {
-        const entry = g.models().find((m) => m.model === state.model && m.kind === "gan");
+        const entry = g.model(state.model, "gan");
         const psis = Array.from({ length: SWEEP_STEPS }, (_, k) => k / (SWEEP_STEPS - 1));
         const zs = psis.map((psi) => Array.from(latentsForSeeds([seed()], entry.zDim, psi)));
         const label = !entry.classes.length ? null

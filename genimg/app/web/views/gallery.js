@@ -68,7 +68,7 @@ export function mount(element, page, host = element) {
     const sent = shown.key === null
       ? await window.genimg.pictures(state.model, parseSeeds(state.seeds), state.psi, state.class) : null;
     const g = sent ? null : await page.runtime();
-    const live = g && g.models().some((m) => m.model === state.model && m.kind === "gan");
+    const live = g && g.model(state.model, "gan");
     try {
       if (sent || live) {
         const images = sent || (await browserImages(g, state));

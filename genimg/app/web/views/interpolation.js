@@ -29,7 +29,7 @@ export function mount(element, page, host = element) {
 
   /** z and class of one frame: a slerp of seed A's (or the found) latent and seed B's, times psi. */
   function frameLatent(g, state, at) {
-    const entry = g.models().find((m) => m.model === state.model && m.kind === "gan");
+    const entry = g.model(state.model, "gan");
     const found = page.found && page.found.model === state.model ? page.found : null;
     let z;
     if (found) z = slerp(Float32Array.from(found.z), Float32Array.from(g.latentFromSeed(state.b, entry.zDim)), at);
@@ -47,7 +47,7 @@ export function mount(element, page, host = element) {
   async function redraw() {
     const state = store.get();
     const g = await page.runtime();
-    if (!g || !g.models().some((m) => m.model === state.model && m.kind === "gan")) {
+    if (!g || !g.model(state.model, "gan")) {
       host.classList.add("genimg-no-frame");
       return;
     }

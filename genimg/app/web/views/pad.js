@@ -75,7 +75,7 @@ export function mount(element, page, host = element) {
     if (drawn && drawn.model !== state.model) clear(); // never another model's map
     const g = await page.runtime();
     const [dimX, dimY] = dims();
-    if (!g || !g.models().some((m) => m.model === state.model && m.kind === "vae") || dimX === dimY ||
+    if (!g || !g.model(state.model, "vae") || dimX === dimY ||
         dimX >= state.z.length || dimY >= state.z.length) {
       clear(g ? "" : t("page_needs_runtime"));
       return;

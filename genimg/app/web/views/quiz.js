@@ -104,7 +104,7 @@ export function mount(element, page, host = element) {
   const prepare = latestWins(async (model, seed) => {
     const info = quizzes[model];
     const g = await page.runtime();
-    const gan = g && g.models().find((m) => m.model === model && m.kind === "gan");
+    const gan = g && g.model(model, "gan");
     if (!gan) return { error: t("page_needs_runtime") };
     const items = quizOrder(seed, info.labels, gan.classes.length > 0);
     const reals = await spriteImages(info);

@@ -28,7 +28,7 @@ export function mount(element, page, host = element) {
     const state = store.get();
     const g = await page.runtime();
     const order = page.vaeInfo(state.model)?.order;
-    if (!g || !order || !g.models().some((m) => m.model === state.model && m.kind === "vae")) {
+    if (!g || !order || !g.model(state.model, "vae")) {
       canvas.width = 0;
       delete host.dataset.state;
       message.textContent = g ? t("vae_missing", { model: state.model, available: page.modelsWith("vae").join(", ") })

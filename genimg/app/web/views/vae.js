@@ -27,7 +27,7 @@ export function mount(element, page, host = element) {
     const key = pictureKey(state);
     const g = await page.runtime();
     try {
-      if (g && g.models().some((m) => m.model === state.model && m.kind === "vae")) {
+      if (g && g.model(state.model, "vae")) {
         const image = await decode(g, state);
         if (!image || pictureKey(store.get()) !== key) return;
         drawImage(canvas, image, PICTURE_SIDE);
