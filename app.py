@@ -50,7 +50,12 @@ CSS += toast_titles_css()
 # show_error: Gradio opens uploads before our handler does, so a broken or oversized file fails there; with
 # this the message (e.g. "cannot identify image file", "exceeds limit of 25000000 pixels") reaches the user.
 # mcp_server: every documented endpoint is also an MCP tool (streamable HTTP at /gradio_api/mcp/).
+# The device's own fonts: Gradio's default theme fetches ~145 KB of font files (Latin only: Chinese falls back to the
+# system's anyway), a second on a far link; the page's skeleton is drawn in the same fonts.
+THEME = gr.themes.Default(font=("ui-sans-serif", "system-ui", "sans-serif"),
+                          font_mono=("ui-monospace", "Consolas", "monospace"))
 LAUNCH = {"max_file_size": "5mb", "show_error": True, "css": CSS, "footer_links": ["api", "gradio"], "i18n": i18n,
+          "theme": THEME,
           "mcp_server": True,
           # the browser side (README "In the browser"): runtime, page config and page.js in <head>; middleware
           **launch_options(registry, FIRST, encode_examples(registry, EXAMPLES))}

@@ -20,8 +20,8 @@ from gradio_client import Client
 from PIL import Image
 from test_app import import_app, tiny_mnist_checkpoints
 
+from genimg.app import gradio_assets, web_assets
 from genimg.app import page as page_module
-from genimg.app import web_assets
 from genimg.app.i18n import EN, ZH
 from genimg.models import Generator
 from genimg.sampling import sample
@@ -70,10 +70,47 @@ def test_the_page_comes_gzipped_with_its_skeleton_and_early_fetches(served):
     assert 'id="genimg-skeleton"' in page and EN["page_loading"] in page
     head = page[:page.index("</head>")]
     assert head.index('<link rel="modulepreload" crossorigin href="./assets/') < head.index("window.gradio_config")
-    assert page_module.page_url() in head.rsplit("window.gradio_config", 1)[1]  # page.js announced
+    assert page_module.page_url() in head.split("window.gradio_config")[0]  # page.js announced, at the top
     assert "navigator.language" in head.split("window.gradio_config")[0]  # boot.js inline, before Gradio's code
     plain_headers, plain = get(url)  # no Accept-Encoding: as it is
     assert "content-encoding" not in plain_headers and b'id="genimg-skeleton"' in plain
+
+
+def test_the_page_announces_what_gradio_draws_with(served):
+    """Each kind of component Gradio draws: its module asked for at the top of <head>, before Gradio's config; its
+    stylesheets inline at the end of <head>, each with a disabled <link> (Vite's loader then fetches none)."""
+    _, url = served
+    _, body = get(url)
+    page = body.decode()
+    head = page[:page.index("</head>")]
+    top, rest = head.split("window.gradio_config", 1)
+    drawn, examples = gradio_assets.shown_kinds(json.loads(gradio_assets.CONFIG.search(body).group(1)))
+    assert {"textbox", "slider", "dropdown", "button", "html", "tabs", "accordion"} <= set(drawn)
+    assert "video" not in drawn and "json" not in drawn  # hidden: Gradio does not load them, neither does the page
+    assert {"textbox", "slider", "dropdown"} <= set(examples)  # the GAN tab's examples
+    table = gradio_assets.kinds()
+    static = set(re.findall(r'<link rel="stylesheet" crossorigin href="\./assets/([^"]+)"', head))  # Gradio's own
+    inlined = 0
+    for kind, variant in [(k, "component") for k in drawn] + [(k, "example") for k in examples]:
+        module, *files = table[kind][variant]
+        assert f'<link rel="modulepreload" crossorigin href="./assets/{module}">' in top
+        for sheet in files:
+            if sheet.endswith(".css") and sheet not in static and gradio_assets.inlinable(sheet) is not None:
+                assert f'<link rel="stylesheet" disabled href="./assets/{sheet}">' in rest
+                assert gradio_assets.inlinable(sheet) in rest
+                inlined += 1
+    assert inlined > 20
+
+
+def test_gradios_table_of_components_is_read_whole():
+    """The pinned Gradio's table (core-*.js): every kind the app uses, each file it names on disk."""
+    table = gradio_assets.kinds()
+    assert {"accordion", "button", "dataset", "dropdown", "gallery", "html", "image", "json", "markdown",
+            "nativeplot", "number", "radio", "slider", "textbox", "video"} <= set(table)
+    for variants in table.values():
+        for files in variants.values():
+            assert files and all((gradio_assets.ASSETS / f).is_file() for f in files)
+    assert gradio_assets.early_links(b"<html><head><title>x</title></head><body></body></html>") == (b"", b"")
 
 
 @pytest.mark.parametrize(("query", "header", "words"), [("?lang=zh", "en-US", ZH), ("", "zh-CN,zh;q=0.9", ZH),

@@ -100,6 +100,32 @@ def test_the_first_gallery_comes_with_the_page(browser, app_url):
         page.close()
 
 
+def test_gradio_draws_with_what_the_page_announced(browser, app_url):
+    """The page's HTML announces Gradio's modules (none is asked for that it did not announce, none twice) and
+    brings its components' stylesheets (none is fetched), and they apply: Generate wears the theme's primary fill."""
+    page, urls = visit(browser, app_url)
+    try:
+        wait_view(page, "gan-gallery", FIRST_GALLERY)
+        gradio = [url for url in urls if "/assets/" in url]
+        announced = set(page.evaluate("[...document.querySelectorAll('link[rel=modulepreload]')].map((l) => l.href)"))
+        inlined = page.evaluate("[...document.querySelectorAll('link[rel=stylesheet][disabled]')].map((l) => l.href)")
+        assert len(inlined) > 20 and not set(inlined) & set(urls)
+        assert len(gradio) == len(set(gradio))
+        assert [url for url in gradio if url.endswith(".js") and url not in announced] == []
+        fill, theme = page.evaluate("""() => {
+            const probe = document.createElement('div');
+            probe.style.background = 'var(--button-primary-background-fill)';
+            document.querySelector('#generate').parentElement.append(probe);
+            const theme = getComputedStyle(probe).backgroundColor;
+            probe.remove();
+            return [getComputedStyle(document.querySelector('#generate')).backgroundColor, theme];
+        }""")
+        assert fill == theme and fill != "rgba(0, 0, 0, 0)"
+        assert page.page_errors == []
+    finally:
+        page.close()
+
+
 def test_the_pictures_sent_with_the_page_are_the_browsers_own(browser, app_url):
     page, _ = visit(browser, app_url)
     try:

@@ -9,14 +9,13 @@ hooks on a gr.Blocks page, and what launch() needs for it.
 - `Sync`: a gr.HTML page.js triggers when the state changed outside Gradio (a link, "random", the pad, a recipe):
   its event's js returns the state's values for the controls it was given (a dict: name -> component).
 - `PageHtml`: middleware that puts web/boot.js first in the page's <head>: it makes the link's `lang` (the
-  language switch) the page's language before Gradio starts, and sets the cookie i18n.request_language reads; the
-  page's modules and Gradio's entry are announced early (slow links); a skeleton in the <body> (title, "loading")
-  shows until Gradio has drawn the page.
+  language switch) the page's language before Gradio starts, and sets the cookie i18n.request_language reads; what
+  Gradio draws with (gradio_assets) and the page's modules are announced early (slow links); a skeleton in the
+  <body> (title, "loading") shows until Gradio has drawn the page.
 
 No handlers here; no JavaScript beyond one-line calls (the code is in genimg/app/web/).
 """
 
-import functools
 import html
 import json
 import re
@@ -30,7 +29,7 @@ from ..checkpoints import CheckpointError
 from ..directions import load_directions
 from ..inversion import classifier_beside
 from ..version import __version__
-from . import web_assets
+from . import gradio_assets, web_assets
 from .i18n import TABLES, request_language
 from .registry import Registry
 
@@ -217,15 +216,14 @@ def static_imports(entries) -> list[Path]:
     return found
 
 
-def preload_links() -> str:
-    """<link rel="modulepreload"> for PRELOADED's modules and then PRELOADED_LATER's, at the URLs the page asks for
-    them (page.js versioned as <head> loads it, the rest as imports resolve)."""
-    first = static_imports(PRELOADED)
-    later = [path for path in static_imports(PRELOADED_LATER) if path not in first]
-    links = [(page_url(), "auto")] + [(web_assets.file_url(path), "auto") for path in first[1:]]
-    links += [(web_assets.file_url(path), "low") for path in later]
+def preload_links(entries, priority: str, before=()) -> str:
+    """<link rel="modulepreload"> for `entries` and what they import (less what `before`'s did), at the URLs the
+    page asks for them (page.js versioned as <head> loads it, the rest as imports resolve)."""
+    done = set(static_imports(before)) if before else set()
+    urls = [page_url() if path == PAGE_JS.resolve() else web_assets.file_url(path)
+            for path in static_imports(entries) if path not in done]
     return "".join(f'<link rel="modulepreload" fetchpriority="{priority}" href="{html.escape(url, quote=True)}">'
-                   for url, priority in links)
+                   for url in urls)
 
 
 # What the page shows at once, before Gradio's JavaScript has drawn anything (~3 s on a slow link): a title and a
@@ -252,45 +250,16 @@ def page_language(scope) -> str:
     return lang if lang in TABLES else request_language(request)
 
 
-# Gradio's entry module and stylesheet, as its page names them: announced again at the top of <head>, with the chunks
-# the entry loads first, so that a slow link starts fetching them with the page's first bytes, not after the ~450 KB
-# of inline config and then one round trip after another.
-GRADIO_MODULE = re.compile(rb'<script type="module"[^>]*? src="([^"]+)"')
-GRADIO_STYLESHEET = re.compile(rb'<link rel="stylesheet"[^>]*? href="([^"]+)"')
-GRADIO_FRONTEND = Path(gr.__file__).resolve().parent / "templates" / "frontend"  # where its "./assets/..." are
-VITE_CHUNKS = re.compile(rb"m\.f=(\[[^\]]*\])")  # the chunk list a Vite-built module loads next (its first line)
-
-
-@functools.lru_cache(maxsize=8)
-def gradio_chunks(url: bytes) -> tuple[bytes, ...]:
-    """The chunks Gradio's entry module loads as soon as it runs (Vite's __vite__mapDeps list), as URLs like its own;
-    () when the file or the list is not where Gradio 6.31 has them (then nothing more is announced)."""
-    path = GRADIO_FRONTEND / url.decode().removeprefix("./")
-    try:
-        found = VITE_CHUNKS.search(path.read_bytes()[:4096])
-        names = json.loads(found.group(1)) if found else []
-    except (OSError, ValueError):
-        return ()
-    folder = url.rsplit(b"/", 1)[0]
-    return tuple(folder + b"/" + name.removeprefix("./").encode() for name in names if isinstance(name, str))
-
-
-def early_links(head: bytes) -> bytes:
-    """<link>s that fetch Gradio's entry module, its stylesheet and the chunks the entry loads first, at once."""
-    modules = GRADIO_MODULE.findall(head)
-    urls = modules + [chunk for module in modules for chunk in gradio_chunks(module)] + GRADIO_STYLESHEET.findall(head)
-    return b"".join(b'<link rel="preload" as="style" crossorigin href="%s">' % url if url.endswith(b".css")
-                    else b'<link rel="modulepreload" crossorigin href="%s">' % url for url in urls)
-
-
 def page_html(body: bytes, lang: str) -> bytes:
-    """Gradio's page -> ours: at the top of <head> the early fetches of Gradio's entry module and stylesheet and
-    web/boot.js inline (a parser-blocking script: a file would cost a round trip before anything else); before
-    </head> the page's own modules (preload_links); after <gradio-app> the skeleton in `lang`."""
-    early = early_links(body[:body.find(b"</head>")])
+    """Gradio's page -> ours: at the top of <head> the fetches of what Gradio's page draws with (gradio_assets), the
+    page's own first modules and web/boot.js inline (a parser-blocking script: a file would cost a round trip
+    before anything else); before </head> Gradio's components' stylesheets and the modules the runtime needs later;
+    after <gradio-app> the skeleton in `lang`."""
+    fetches, styles = gradio_assets.early_links(body)
     boot = BOOT_JS.read_text(encoding="utf-8").replace("</", "<\\/")
-    body = body.replace(b"<head>", b"<head>" + early + f"<script>{boot}</script>".encode(), 1)
-    body = body.replace(b"</head>", preload_links().encode() + b"</head>", 1)
+    early = fetches + preload_links(PRELOADED, "auto").encode() + f"<script>{boot}</script>".encode()
+    later = styles + preload_links(PRELOADED_LATER, "low", PRELOADED).encode()
+    body = body.replace(b"<head>", b"<head>" + early, 1).replace(b"</head>", later + b"</head>", 1)
     return body.replace(b"</gradio-app>", b"</gradio-app>" + skeleton(lang).encode(), 1)
 
 
