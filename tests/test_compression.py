@@ -84,7 +84,7 @@ def test_the_page_announces_what_gradio_draws_with(served):
     page = body.decode()
     head = page[:page.index("</head>")]
     top, rest = head.split("window.gradio_config", 1)
-    drawn, examples = gradio_assets.shown_kinds(json.loads(gradio_assets.CONFIG.search(body).group(1)))
+    drawn, examples = gradio_assets.shown_kinds(json.loads(gradio_assets.config_json(body)))
     assert {"textbox", "slider", "dropdown", "button", "html", "tabs", "accordion"} <= set(drawn)
     assert "video" not in drawn and "json" not in drawn  # hidden: Gradio does not load them, neither does the page
     assert {"textbox", "slider", "dropdown"} <= set(examples)  # the GAN tab's examples

@@ -3,13 +3,14 @@ asks for all of it at once. On a far link (300 ms a round trip, HTTP/1.1's six c
 Gradio's ~100 small files costs ~50 ms, and Gradio finds them wave after wave: its entry module, then its Blocks,
 then the code of each kind of component on the page, each waiting for its stylesheet before it runs.
 
-early_links(html) announces, at the top of <head>:
-- the entry module, the chunks it loads at once, its Blocks chunk (<link rel="modulepreload">);
+early_links(html) gives, for the top of <head> (<link rel="modulepreload">):
+- the entry module, the chunks it loads at once, its Blocks chunk;
 - the module and chunks of each kind of component Gradio will draw (the visible ones, as its loader picks them)
   and the example views of the visible datasets' kinds (read from Vite's __vite__mapDeps lists in core-*.js);
-- those modules' stylesheets inline, in one <style>, each with a disabled <link rel="stylesheet"> of its URL:
-  Vite's loader skips a stylesheet the page already has a <link> for, and Chromium fetches no disabled one.
-  A stylesheet with url(...) or @import (relative to its own folder) is left to Gradio.
+and for the end of <head>, after Gradio's own stylesheet (where its loader would add them): those modules'
+stylesheets inline, in one <style>, each with a disabled <link rel="stylesheet"> of its URL. Vite's loader skips
+a stylesheet the page already has a <link> for, and Chromium fetches no disabled one. A stylesheet with url(...)
+or @import (relative to its own folder) is only announced (<link rel="preload">), and Gradio's loader adds it.
 
 Read for the Gradio genimg pins (6.31); where a file or list is not where that version has it, the part is left out
 and the page loads as Gradio's own (no error, only the waves).
@@ -26,7 +27,7 @@ FRONTEND = Path(gr.__file__).resolve().parent / "templates" / "frontend"  # wher
 ASSETS = FRONTEND / "assets"
 ENTRY_MODULE = re.compile(rb'<script type="module"[^>]*? src="\./assets/([^"]+)"')
 STYLESHEET = re.compile(rb'<link rel="stylesheet"[^>]*? href="([^"]+)"')
-CONFIG = re.compile(rb"window\.gradio_config = (\{.*?\});</script>", re.S)
+CONFIG = b"window.gradio_config = "  # then the config's JSON and ";</script>"
 FILE_LIST = re.compile(r"m\.f=(\[[^\]]*\])")  # a Vite-built module's list of the files its imports load
 IMPORT = re.compile(r"import\(`\./([^`]+\.js)`\)[^`]{0,80}?__vite__mapDeps\(\[([0-9,]*)\]\)")  # import + its files
 # core-*.js's table of components: {accordion:{component:()=>v(()=>import(`./X.js`),__vite__mapDeps([0,1]),...)},
@@ -141,7 +142,13 @@ def early_links(html: bytes) -> tuple[bytes, bytes]:
     is not Gradio's as 6.31 writes it."""
     head = html[: html.find(b"</head>")]
     entry = ENTRY_MODULE.search(head)
-    config = CONFIG.search(html)
     if entry is None:
         return b"", b""
-    return _links(entry.group(1).decode(), config.group(1) if config else b"{}", tuple(STYLESHEET.findall(head)))
+    return _links(entry.group(1).decode(), config_json(html), tuple(STYLESHEET.findall(head)))
+
+
+def config_json(html: bytes) -> bytes:
+    """The config Gradio's page carries (its JSON text); b"{}" when there is none."""
+    start = html.find(CONFIG)
+    end = html.find(b";</script>", start)
+    return html[start + len(CONFIG):end] if start >= 0 and end > start else b"{}"

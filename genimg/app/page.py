@@ -16,6 +16,7 @@ hooks on a gr.Blocks page, and what launch() needs for it.
 No handlers here; no JavaScript beyond one-line calls (the code is in genimg/app/web/).
 """
 
+import functools
 import html
 import json
 import re
@@ -216,7 +217,8 @@ def static_imports(entries) -> list[Path]:
     return found
 
 
-def preload_links(entries, priority: str, before=()) -> str:
+@functools.lru_cache(maxsize=4)
+def preload_links(entries: tuple, priority: str, before: tuple = ()) -> str:
     """<link rel="modulepreload"> for `entries` and what they import (less what `before`'s did), at the URLs the
     page asks for them (page.js versioned as <head> loads it, the rest as imports resolve)."""
     done = set(static_imports(before)) if before else set()
