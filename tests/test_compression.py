@@ -69,7 +69,8 @@ def test_the_page_comes_gzipped_with_its_skeleton_and_early_fetches(served):
     assert int(headers["content-length"]) == len(body)
     assert 'id="genimg-skeleton"' in page and EN["page_loading"] in page
     head = page[:page.index("</head>")]
-    assert head.index('<link rel="modulepreload" crossorigin href="./assets/') < head.index("window.gradio_config")
+    assert head.index("<base ") < head.index('<link rel="modulepreload" crossorigin href="./assets/') < head.index(
+        "window.gradio_config")  # after <base>: relative to it, as Gradio's own
     assert page_module.page_url() in head.split("window.gradio_config")[0]  # page.js announced, at the top
     assert "navigator.language" in head.split("window.gradio_config")[0]  # boot.js inline, before Gradio's code
     plain_headers, plain = get(url)  # no Accept-Encoding: as it is
@@ -110,7 +111,12 @@ def test_gradios_table_of_components_is_read_whole():
     for variants in table.values():
         for files in variants.values():
             assert files and all((gradio_assets.ASSETS / f).is_file() for f in files)
+    core = next(gradio_assets.ASSETS.glob("core-*.js")).read_text(encoding="utf-8")
+    listed = set(re.findall(r":\(\)=>[\w$]+\(\(\)=>import\(`\./([^`]+)`\)[^`]{0,40}?__vite__mapDeps", core))
+    assert len(listed) > 80 and listed <= {files[0] for variants in table.values() for files in variants.values()}
     assert gradio_assets.early_links(b"<html><head><title>x</title></head><body></body></html>") == (b"", b"")
+    page = b'<head><script type="module" crossorigin src="./assets/index.js"></script>'
+    assert gradio_assets.early_links(page + b"<script>window.gradio_config = {not json;</script></head>") == (b"", b"")
 
 
 @pytest.mark.parametrize(("query", "header", "words"), [("?lang=zh", "en-US", ZH), ("", "zh-CN,zh;q=0.9", ZH),

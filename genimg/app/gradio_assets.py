@@ -6,14 +6,16 @@ then the code of each kind of component on the page, each waiting for its styles
 early_links(html) gives, for the top of <head> (<link rel="modulepreload">):
 - the entry module, the chunks it loads at once, its Blocks chunk;
 - the module and chunks of each kind of component Gradio will draw (the visible ones, as its loader picks them)
-  and the example views of the visible datasets' kinds (read from Vite's __vite__mapDeps lists in core-*.js);
-and for the end of <head>, after Gradio's own stylesheet (where its loader would add them): those modules'
-stylesheets inline, in one <style>, each with a disabled <link rel="stylesheet"> of its URL. Vite's loader skips
-a stylesheet the page already has a <link> for, and Chromium fetches no disabled one. A stylesheet with url(...)
-or @import (relative to its own folder) is only announced (<link rel="preload">), and Gradio's loader adds it.
+  and the example views of the datasets it mounts at once (read from Vite's __vite__mapDeps lists in core-*.js);
+and for the end of <head>, after Gradio's own stylesheet: those modules' stylesheets inline, in one <style>, each
+with a disabled <link rel="stylesheet"> of its URL. Vite's loader skips a stylesheet the page already has a <link>
+for, and Chromium fetches no disabled one (a browser that does fetches it for nothing: same rules). Gradio's loader
+would add them later, after its theme (CSS variables only) and the app's css (which then won a tie; it still
+does). A stylesheet with url(...) or @import (relative to its own folder) is only announced (<link rel="preload">),
+and Gradio's loader adds it.
 
-Read for the Gradio genimg pins (6.31); where a file or list is not where that version has it, the part is left out
-and the page loads as Gradio's own (no error, only the waves).
+Read for the Gradio genimg pins (6.31); where a file, list or config is not as that version has it, the part is left
+out and the page loads as Gradio's own (no error, only the waves).
 """
 
 import functools
@@ -32,8 +34,9 @@ FILE_LIST = re.compile(r"m\.f=(\[[^\]]*\])")  # a Vite-built module's list of th
 IMPORT = re.compile(r"import\(`\./([^`]+\.js)`\)[^`]{0,80}?__vite__mapDeps\(\[([0-9,]*)\]\)")  # import + its files
 # core-*.js's table of components: {accordion:{component:()=>v(()=>import(`./X.js`),__vite__mapDeps([0,1]),...)},
 # ...}: a kind and its variants (no braces inside one), each a module and its files' indices
-KIND = re.compile(r"[{,]([a-z_]+):\{([^{}]*)\}")
-VARIANT = re.compile(r"([a-z]+):\(\)=>v\(\(\)=>import\(`\./([^`]+\.js)`\)[^`]{0,40}?__vite__mapDeps\(\[([0-9,]*)\]\)")
+KIND = re.compile(r"[{,]([a-z0-9_]+):\{([^{}]*)\}")
+VARIANT = re.compile(r"([a-z]+):\(\)=>[\w$]+\(\(\)=>import\(`\./([^`]+\.js)`\)[^`]{0,40}?"
+                     r"__vite__mapDeps\(\[([0-9,]*)\]\)")
 
 
 @functools.lru_cache(maxsize=64)
@@ -76,25 +79,30 @@ def kinds() -> dict[str, dict[str, tuple[str, ...]]]:
 
 
 def shown_kinds(config: dict) -> tuple[list[str], list[str]]:
-    """The kinds of component Gradio draws on opening (visible, under visible parents, in page order; the other
-    tabs' too: its loader fetches their code at once) and the kinds the visible datasets show examples of."""
-    by_id = {c["id"]: c for c in config.get("components", [])}
+    """The kinds of component Gradio loads on opening, in page order: each visible one, even inside a hidden
+    container or another tab (its loader fetches their code at once); and the kinds of examples of the datasets it
+    mounts at once (not inside another tab or a closed accordion)."""
+    by_id = {c.get("id"): c for c in config.get("components", [])}
     drawn, examples = [], []
 
-    def walk(node):
-        component = by_id.get(node.get("id"))
-        if component is not None:
-            props = component.get("props", {})
-            if props.get("visible") is False:
-                return
-            drawn.append(component.get("type"))
-            if component.get("type") == "dataset":
+    def walk(node, mounted: bool):
+        component = by_id.get(node.get("id")) or {}  # none for the page's root
+        kind, props = component.get("type"), component.get("props", {})
+        shown = props.get("visible", True) not in (False, None)
+        if shown and component:
+            drawn.append(kind)
+            if kind == "dataset" and mounted:
                 examples.extend(c.get("name") if isinstance(c, dict) else c for c in props.get("components", []))
-        for child in node.get("children") or []:
-            walk(child)
+        children = node.get("children") or []
+        selected = props.get("selected") if kind == "tabs" else None
+        for index, child in enumerate(children):
+            tab = by_id.get(child.get("id"), {}).get("props", {}).get("id", child.get("id"))
+            other_tab = kind == "tabs" and (tab != selected if selected is not None else index > 0)
+            closed = kind == "accordion" and props.get("open") is False
+            walk(child, mounted and shown and not other_tab and not closed)
 
-    walk(config.get("layout", {}))
-    return list(dict.fromkeys(drawn)), list(dict.fromkeys(examples))
+    walk(config.get("layout", {}), True)
+    return list(dict.fromkeys(k for k in drawn if k)), list(dict.fromkeys(k for k in examples if k))
 
 
 def page_files(entry: str, config: dict) -> list[str]:
@@ -144,7 +152,10 @@ def early_links(html: bytes) -> tuple[bytes, bytes]:
     entry = ENTRY_MODULE.search(head)
     if entry is None:
         return b"", b""
-    return _links(entry.group(1).decode(), config_json(html), tuple(STYLESHEET.findall(head)))
+    try:
+        return _links(entry.group(1).decode(), config_json(html), tuple(STYLESHEET.findall(head)))
+    except (ValueError, KeyError, TypeError, AttributeError):  # not the config 6.31 writes: Gradio's own page
+        return b"", b""
 
 
 def config_json(html: bytes) -> bytes:

@@ -252,16 +252,22 @@ def page_language(scope) -> str:
     return lang if lang in TABLES else request_language(request)
 
 
+BASE = re.compile(rb"<base [^>]*>")
+
+
 def page_html(body: bytes, lang: str) -> bytes:
-    """Gradio's page -> ours: at the top of <head> the fetches of what Gradio's page draws with (gradio_assets), the
-    page's own first modules and web/boot.js inline (a parser-blocking script: a file would cost a round trip
-    before anything else); before </head> Gradio's components' stylesheets and the modules the runtime needs later;
-    after <gradio-app> the skeleton in `lang`."""
+    """Gradio's page -> ours: at the top of <head> (after its <base>, as URLs resolve from there) the fetches of
+    what Gradio's page draws with (gradio_assets), the page's own first modules and web/boot.js inline (a
+    parser-blocking script: a file would cost a round trip before anything else); before </head> Gradio's
+    components' stylesheets and the modules the runtime needs later; after <gradio-app> the skeleton in `lang`."""
     fetches, styles = gradio_assets.early_links(body)
     boot = BOOT_JS.read_text(encoding="utf-8").replace("</", "<\\/")
     early = fetches + preload_links(PRELOADED, "auto").encode() + f"<script>{boot}</script>".encode()
     later = styles + preload_links(PRELOADED_LATER, "low", PRELOADED).encode()
-    body = body.replace(b"<head>", b"<head>" + early, 1).replace(b"</head>", later + b"</head>", 1)
+    head = body.find(b"<head>") + len(b"<head>")
+    base = BASE.search(body, head, body.find(b"</head>"))  # relative URLs resolve from here on
+    at = base.end() if base else head
+    body = (body[:at] + early + body[at:]).replace(b"</head>", later + b"</head>", 1)
     return body.replace(b"</gradio-app>", b"</gradio-app>" + skeleton(lang).encode(), 1)
 
 
