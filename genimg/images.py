@@ -57,10 +57,11 @@ def png_text(image: Image.Image) -> PngImagePlugin.PngInfo:
     return chunks
 
 
-def png_bytes(image: Image.Image) -> bytes:
-    """PNG bytes, with the image's text entries (image.info[str] = str) as text chunks."""
+def png_bytes(image: Image.Image, optimize: bool = False) -> bytes:
+    """PNG bytes, with the image's text entries (image.info[str] = str) as text chunks; `optimize`: smaller, slower
+    (for files made once: sprite sheets, the page's first pictures)."""
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", pnginfo=png_text(image))
+    image.save(buffer, format="PNG", pnginfo=png_text(image), optimize=optimize)
     return buffer.getvalue()
 
 

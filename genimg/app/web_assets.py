@@ -29,7 +29,6 @@ import base64
 import gzip
 import hashlib
 import html
-import io
 import json
 import mimetypes
 import os
@@ -47,7 +46,7 @@ from torch import nn
 from .. import browser_weights
 from ..checkpoints import atomic_write_bytes
 from ..directions import Directions
-from ..images import to_pil
+from ..images import png_bytes, to_pil
 from ..models import VAE, Classifier, Generator
 from ..sampling import sample
 
@@ -213,11 +212,7 @@ def first_pictures(model: str, gan: Generator, seeds: list[int], psi: float = 1.
     weights (~0.5 MB and ~2 MB on a slow link) are still on their way; None when they would weigh more than
     FIRST_PICTURES_MAX_BYTES (64x64 colour pictures), as the page then waits for the runtime instead."""
     images = sample(gan, seeds, psi, label)  # (N, H, W, C) uint8
-    png = []
-    for image in images:
-        buffer = io.BytesIO()
-        to_pil(image).save(buffer, "PNG", optimize=True)
-        png.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
+    png = [base64.b64encode(png_bytes(to_pil(image), optimize=True)).decode("ascii") for image in images]
     if sum(map(len, png)) > FIRST_PICTURES_MAX_BYTES:
         return None
     return {"model": model, "seeds": list(seeds), "psi": psi, "label": label, "png": png}
