@@ -124,7 +124,8 @@ with demo:  # asked for the page state's model (tagged: a late answer for an old
     state_class = gr.Textbox(visible=False)  # the state's class: the class list's own value is checked against
     # the choices Gradio last sent, which may be the old model's
     gr.on([demo.load, model.change], model_changed, [model, state_class], SWITCH_OUTPUTS, api_name="select_model",
-          api_visibility="undocumented", show_progress="hidden", js=hook("stateModel", passthrough=True)).then(
+          api_visibility="undocumented", show_progress="hidden", js=hook("stateModel", passthrough=True),
+          trigger_mode="always_last").then(
         None, None, None, js=hook("sync"), queue=False, show_progress="hidden", api_visibility="private")
 
 # A classroom presses Generate at once: nothing is turned away (the page draws in the browser; these are programs

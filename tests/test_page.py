@@ -8,6 +8,8 @@ One app launch for the module, on tiny "mnist" (28x28 grey) and "emoji" (64x64 R
 
 import io
 import re
+import sys
+import time
 import zipfile
 
 import pytest
@@ -142,6 +144,39 @@ def test_every_output_belongs_to_the_current_state(browser, app_url, tmp_path):
     assert_every_output_belongs(page)
     assert_zip_holds_the_gallery(page)
     assert page.page_errors == []
+
+
+def test_a_switch_made_while_the_server_answers_the_last_one_is_not_lost(browser, app_url, monkeypatch):
+    """mnist -> emoji -> mnist, the second switch while the server still answers the first (a busy CPU, or page.js
+    connecting while the page's opening request is out): the server's parts follow the last model, not the first."""
+    app = sys.modules["app"]  # the module app_url serves
+    answer, asked = app.model_updates, []
+
+    def slow_first(model, lang, label="any"):
+        asked.append(model)
+        if len(asked) == 1:
+            time.sleep(2)
+        return answer(model, lang, label)
+
+    page, _ = open_page(browser, app_url)
+    wait_view(page, "gan-gallery", "mnist|0-15|1|any")
+    monkeypatch.setattr(app, "model_updates", slow_first)
+    choose_model(page, "emoji")
+    choose_model(page, "mnist")
+    for _ in range(40):  # the first answer takes 2 s; then the second switch is asked, or never
+        page.wait_for_timeout(250)
+        if len(asked) > 1:
+            break
+    page.wait_for_timeout(1000)  # its answer arrives
+    assert asked == ["emoji", "mnist"]
+    assert page.is_visible("#gan-examples-mnist") and not page.is_visible("#gan-examples-emoji")
+    page.click("#class input")  # the class list is mnist's digits
+    assert page.get_by_role("option", name="7", exact=True).count() == 1
+    assert page.get_by_role("option", name="Food & Drink").count() == 0
+    page.keyboard.press("Escape")
+    open_tab(page, "card")
+    assert "mnist/gan" in page.inner_text("#card-gan") and "emoji/gan" not in page.inner_text("#card-gan")
+    page.context.close()
 
 
 def test_a_tab_opened_by_the_page_right_after_loading_stays_open(browser, app_url):
