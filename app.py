@@ -123,10 +123,11 @@ with demo:  # asked for the page state's model (tagged: a late answer for an old
     # the controls show the state again (new choices must not drop a value the state holds)
     state_class = gr.Textbox(visible=False)  # the state's class: the class list's own value is checked against
     # the choices Gradio last sent, which may be the old model's
-    gr.on([demo.load, model.change], model_changed, [model, state_class], SWITCH_OUTPUTS, api_name="select_model",
-          api_visibility="undocumented", show_progress="hidden", js=hook("stateModel", passthrough=True),
-          trigger_mode="always_last").then(
-        None, None, None, js=hook("sync"), queue=False, show_progress="hidden", api_visibility="private")
+    # always_last: a switch made while the last one is answered runs after it (Gradio's 'once' would drop it)
+    switch = gr.on([demo.load, model.change], model_changed, [model, state_class], SWITCH_OUTPUTS,
+                   api_name="select_model", api_visibility="undocumented", show_progress="hidden",
+                   js=hook("stateModel", passthrough=True), trigger_mode="always_last")
+    switch.then(None, None, None, js=hook("sync"), queue=False, show_progress="hidden", api_visibility="private")
 
 # A classroom presses Generate at once: nothing is turned away (the page draws in the browser; these are programs
 # and the fallback), and each event's concurrency limit keeps the CPU's work bounded.
