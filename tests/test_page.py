@@ -167,9 +167,10 @@ def test_a_switch_made_while_the_server_answers_the_last_one_is_not_lost(browser
         page.wait_for_timeout(250)
         if len(asked) > 1:
             break
-    page.wait_for_timeout(1000)  # its answer arrives
     assert asked == ["emoji", "mnist"]
-    assert page.is_visible("#gan-examples-mnist") and not page.is_visible("#gan-examples-emoji")
+    page.wait_for_timeout(1000)  # the first answer (sent before the second was asked) is shown by now
+    page.locator("#gan-examples-emoji").wait_for(state="hidden", timeout=10_000)  # then the second's
+    page.locator("#gan-examples-mnist").wait_for(state="visible", timeout=10_000)
     page.click("#class input")  # the class list is mnist's digits
     assert page.get_by_role("option", name="7", exact=True).count() == 1
     assert page.get_by_role("option", name="Food & Drink").count() == 0
