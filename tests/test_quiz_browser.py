@@ -138,11 +138,14 @@ def test_a_model_switch_starts_that_models_quiz_and_nothing_of_the_old_one_stays
     assert shown(page) == f"emoji|{quiz}"
     assert page.locator("#quiz-view .genimg-quiz-fooled-by figure").count() == 0
     assert page.is_hidden("#quiz-view .genimg-quiz-results")
-    [picture] = canvases(page, "#quiz-view canvas.genimg-quiz-picture")
-    assert picture["width"] == 256 and not picture["grey"]  # 64x64 colour, as the emoji GAN's
+    right = truth(int(quiz))
     for k in range(20):
+        [picture] = canvases(page, "#quiz-view canvas.genimg-quiz-picture")
+        assert picture["width"] == 256  # 64x64, drawn at the quiz's size
+        if right[k] == "g":  # the emoji GAN's pictures are colour; a real emoji may be grey (the sprite's 9th is)
+            assert not picture["grey"], k
         answer(page, "g", "key")
-    wait_quiz(page, f"emoji|{quiz}.{'g' * 20}")
+        wait_quiz(page, f"emoji|{quiz}.{'g' * (k + 1)}")
     assert "The detector's accuracy for emoji: not measured yet." in page.inner_text("#quiz-view")
     assert page.page_errors == []
 
