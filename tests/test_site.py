@@ -333,7 +333,7 @@ def test_without_its_runtime_the_page_says_so_in_one_line(browser, base):
     needs_runtime = TABLES["en"]["page_needs_runtime"]
     with opened(browser, base, blocked=("/vendor/tfjs",)) as page:  # a filter that blocks the runtime's files
         assert page.evaluate("window.genimg.status") == "failed"
-        page.wait_for_function("document.querySelector('#gan-gallery .genimg-message').textContent")
+        page.wait_for_function("document.querySelector('#gan-gallery .genimg-message')?.textContent")  # once mounted
         assert page.inner_text("#gan-gallery .genimg-message") == needs_runtime
         notices = page.eval_on_selector_all(".genimg-notice", "lines => lines.map((l) => l.textContent)")
         assert notices == [needs_runtime]
