@@ -107,6 +107,17 @@ def open_page(browser, url: str, query: str = "", width: int = 1366, locale: str
     return page, requests
 
 
+def wait_opening_request(page, requests) -> None:
+    """Until the page's opening server call (Gradio's load event: queue/join, then queue/data) has gone out, so that
+    a count of requests taken after it holds only what the test does. A busy machine can have the runtime ready
+    (open_page's wait) before Gradio has connected."""
+    for _ in range(200):
+        if any("/gradio_api/queue/data" in url for url in requests):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the page's opening server call never went out: {requests}")
+
+
 def state(page) -> dict:
     return page.evaluate("window.genimg.state()")
 
@@ -143,9 +154,10 @@ def open_tab(page, tab: str) -> None:
 
 
 def open_section(page, elem_id: str) -> None:
-    """Opens the accordion around view `elem_id` (Gradio builds a closed accordion's contents when it opens)."""
+    """Opens the accordion around view `elem_id` (Gradio builds a closed accordion's contents when it opens) and waits
+    for the view to be mounted: its module arrives later, and only then does it listen to the page's events."""
     page.evaluate("id => window.genimg.page.reveal(id)", elem_id)
-    page.wait_for_selector(f"#{elem_id}", state="attached")
+    page.wait_for_selector(f"#{elem_id} .genimg-view", state="attached")
 
 
 def canvases(page, selector: str) -> list[dict]:

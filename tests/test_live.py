@@ -19,6 +19,7 @@ from pagekit import (
     set_slider,
     state,
     view_state,
+    wait_opening_request,
     wait_view,
 )
 
@@ -33,7 +34,7 @@ def live(browser, app_url):
     page, requests = open_page(browser, app_url)
     assert page.evaluate("window.genimg.status") == "ready"
     wait_view(page, "gan-gallery", "mnist|0-15|1|any")
-    page.wait_for_timeout(500)  # the page's own load events (the model's server-side parts) are done
+    wait_opening_request(page, requests)  # later requests are the tests' own
     yield page, requests
     page.close()
 
@@ -62,9 +63,9 @@ def test_latent_pad_click_and_keys_move_two_sliders_and_the_picture(live):
     open_section(page, "vae-pad")
     page.wait_for_function("document.getElementById('vae-pad').dataset.state")
     before, picture = len(requests), pixels(page, "#vae-image canvas")
-    page.locator("#vae-pad canvas").scroll_into_view_if_needed()
-    box = page.locator("#vae-pad canvas").bounding_box()
-    page.mouse.click(box["x"] + 0.9 * box["width"], box["y"] + 0.1 * box["height"])  # x near +3, y near -3
+    pad = page.locator("#vae-pad canvas")
+    box = pad.bounding_box()  # its size; the click waits until the section's smooth scroll has stopped moving it
+    pad.click(position={"x": 0.9 * box["width"], "y": 0.1 * box["height"]})  # x near +3, y near -3
     page.wait_for_function("p => document.querySelector('#vae-image canvas').toDataURL() !== p", arg=picture)
     values = page.evaluate("() => [0, 1, 2, 3].map(k => Number(document.querySelector("
                            "`#z-slider-${k} input[type=range]`).value))")

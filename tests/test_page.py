@@ -25,6 +25,7 @@ from pagekit import (
     set_slider,
     state,
     view_state,
+    wait_opening_request,
     wait_view,
 )
 
@@ -124,6 +125,7 @@ def test_every_output_belongs_to_the_current_state(browser, app_url, tmp_path):
     for model in ("emoji", "mnist"):  # a switch both ways: nothing of the other model is left
         choose_model(page, model)
         wait_view(page, "gan-gallery", gallery_key(page))
+        wait_view(page, "vae-image", f"{model}|{z_text(state(page)['z'])}")  # its decoder may come after the GAN
         assert_every_output_belongs(page)
         open_tab(page, "card")  # the server's card follows the model too
         page.wait_for_function("m => document.querySelector('#card-gan').innerText.includes(m + '/gan')", arg=model)
@@ -150,7 +152,11 @@ def test_a_switch_made_while_the_server_answers_the_last_one_is_not_lost(browser
     """mnist -> emoji -> mnist, the second switch while the server still answers the first (a busy CPU, or page.js
     connecting while the page's opening request is out): the server's parts follow the last model, not the first."""
     app = sys.modules["app"]  # the module app_url serves
-    answer, asked = app.model_updates, []
+    answer, opened, asked = app.model_updates, [], []
+
+    def counted(model, lang, label="any"):
+        opened.append(model)
+        return answer(model, lang, label)
 
     def slow_first(model, lang, label="any"):
         asked.append(model)
@@ -158,8 +164,14 @@ def test_a_switch_made_while_the_server_answers_the_last_one_is_not_lost(browser
             time.sleep(2)
         return answer(model, lang, label)
 
+    monkeypatch.setattr(app, "model_updates", counted)
     page, _ = open_page(browser, app_url)
-    wait_view(page, "gan-gallery", "mnist|0-15|1|any")
+    wait_view(page, "gan-gallery", "mnist|0-15|1|any")  # (from the pictures that come with the page, maybe)
+    for _ in range(100):  # the page's opening request has been answered: the slow answer is a switch's
+        if opened:
+            break
+        page.wait_for_timeout(100)
+    assert opened == ["mnist"]
     monkeypatch.setattr(app, "model_updates", slow_first)
     choose_model(page, "emoji")
     choose_model(page, "mnist")
@@ -237,6 +249,7 @@ def test_bad_link_values_fall_back_with_one_notice(browser, app_url, locale, wor
 def test_a_bad_seed_list_is_one_message_in_the_page_language(browser, app_url, locale):
     page, requests = open_page(browser, app_url, locale=locale)
     wait_view(page, "gan-gallery", "mnist|0-15|1|any")
+    wait_opening_request(page, requests)
     before = len(requests)
     for text in ("abc", "5-", "0-100", ""):
         page.fill("#seeds textarea", text)
@@ -256,7 +269,8 @@ def test_a_bad_seed_list_is_one_message_in_the_page_language(browser, app_url, l
 def test_the_language_switch_reloads_the_page_in_that_language(browser, app_url):
     page, _ = open_page(browser, app_url, "seeds=2-3")
     assert "GAN: sample from seeds" in page.inner_text("#tab-gan-button")
-    page.get_by_label("中文").check()
+    with page.expect_navigation():  # the switch reloads the page
+        page.get_by_label("中文").check()
     page.wait_for_url(re.compile(r"lang=zh"))
     page.wait_for_function("window.genimg && window.genimg.page && window.genimg.state().lang === 'zh'")
     wait_view(page, "gan-gallery", "mnist|2-3|1|any")  # the view is kept across the reload
@@ -278,6 +292,7 @@ def test_presenter_mode_is_in_the_link_and_driven_by_keys(browser, app_url):
     page.click("#present")
     page.wait_for_url(re.compile(r"present=1"))
     page.wait_for_function("document.getElementById('genimg-present').dataset.state === 'mnist|0-7|1|any'")
+    wait_opening_request(page, requests)
     before = len(requests)
     page.keyboard.press("ArrowRight")  # the next 8 seeds
     page.keyboard.press("ArrowUp")  # psi + 0.05

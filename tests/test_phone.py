@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pagekit import open_page, open_section, open_tab, state, wait_view
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
 PHONE = 390
@@ -179,7 +180,7 @@ def test_the_pad_is_square_and_the_picture_stays_on_screen_while_a_finger_drags_
 def test_a_vertical_swipe_that_starts_on_a_slider_scrolls_the_page_and_leaves_the_slider(phone, tab, picture, slider):
     page = phone
     open_tab(page, tab)
-    page.wait_for_timeout(500)
+    page.wait_for_function("id => document.getElementById(id)?.dataset.state", arg=picture[1:])  # laid out, drawn
     scroll_just_under(page, picture, slider)  # high on the screen: room for the thumb to swipe down
     track = f"{slider} input[type=range]"
     before = (page.eval_on_selector(track, "e => e.value"), state(page), page.evaluate("scrollY"))
@@ -192,7 +193,10 @@ def test_a_vertical_swipe_that_starts_on_a_slider_scrolls_the_page_and_leaves_th
         touch(page, "touchMove", x + step * 0.5, y + 20 * step)  # down, a little sideways, as a thumb swipes
         page.wait_for_timeout(16)
     touch(page, "touchEnd")
-    page.wait_for_timeout(300)
+    try:  # the compositor scrolls; scrollY follows on a later frame
+        page.wait_for_function("y => scrollY < y - 100", arg=before[2], timeout=5_000)
+    except PlaywrightTimeoutError:
+        pass  # the assertions below say what happened
     after = (page.eval_on_selector(track, "e => e.value"), state(page), page.evaluate("scrollY"))
     print(f"\n{tab}: scrollY {before[2]} -> {after[2]}, slider {before[0]} -> {after[0]}")
     assert after[2] < before[2] - 100  # the page scrolled (up: the finger went down)

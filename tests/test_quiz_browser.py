@@ -11,7 +11,16 @@ import json
 
 import numpy as np
 import pytest
-from pagekit import canvases, choose_model, open_page, open_tab, served_app, state, tiny_checkpoints
+from pagekit import (
+    canvases,
+    choose_model,
+    open_page,
+    open_tab,
+    served_app,
+    state,
+    tiny_checkpoints,
+    wait_opening_request,
+)
 
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
 DETECTOR = {"accuracy": 0.7105, "auc": 0.917082, "test": {"real": "test split (1000)", "generated": 1000}}
@@ -80,7 +89,7 @@ def test_twenty_answers_send_nothing_until_one_tally_and_the_link_reopens_the_qu
     page, requests = open_quiz(browser, url, "tab=quiz&quiz=7")
     wait_quiz(page, "mnist|7")
     assert page.inner_text("#quiz-view .genimg-quiz-progress") == "Picture 1 of 20"
-    page.wait_for_timeout(500)  # the page's own start-up requests are over
+    wait_opening_request(page, requests)  # the page's own start-up request is out
     before = len(requests)
     right = truth(7)
     wrong_at = {2, 5, 11}  # three mistakes: their pictures are shown as having fooled the student

@@ -335,6 +335,7 @@ def test_without_its_runtime_the_page_says_so_in_one_line(browser, base):
         assert page.evaluate("window.genimg.status") == "failed"
         page.wait_for_function("document.querySelector('#gan-gallery .genimg-message')?.textContent")  # once mounted
         assert page.inner_text("#gan-gallery .genimg-message") == needs_runtime
+        page.wait_for_selector("[data-notice=runtime]")  # the notice view mounts from its own module
         notices = page.eval_on_selector_all(".genimg-notice", "lines => lines.map((l) => l.textContent)")
         assert notices == [needs_runtime]
 

@@ -9,7 +9,7 @@ One app launch for the module, on tiny seeded checkpoints (an "mnist" pair and a
 import re
 
 import pytest
-from pagekit import HEIGHTS, choose_model, open_page, open_tab, wait_view
+from pagekit import HEIGHTS, choose_model, open_page, open_tab, wait_opening_request, wait_view
 
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -31,6 +31,7 @@ def test_a_drawing_encodes_straight_away(browser, app_url):
     for step in range(1, 16):  # a straight downward stroke: a '1'
         page.mouse.move(x, y + step * box["height"] * 0.035)
     page.mouse.up()
+    wait_opening_request(page, requests)
     before = len(requests)
     page.click("#encode-button")
     page.wait_for_function("document.getElementById('encode-view').dataset.state === 'mnist'")
