@@ -107,15 +107,22 @@ def open_page(browser, url: str, query: str = "", width: int = 1366, locale: str
     return page, requests
 
 
+def wait_until(page, condition, seconds: float) -> bool:
+    """Until condition() (a test-side check: requests seen, server calls made) holds or `seconds` pass -> whether it
+    holds. The page keeps running meanwhile (page.wait_for_timeout), as it does not while Python sleeps."""
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return True
+        page.wait_for_timeout(100)
+    return bool(condition())
+
+
 def wait_opening_request(page, requests) -> None:
     """Until the page's opening server call (Gradio's load event: queue/join, then queue/data) has gone out, so that
     a count of requests taken after it holds only what the test does. A busy machine can have the runtime ready
     (open_page's wait) before Gradio has connected."""
-    for _ in range(200):
-        if any("/gradio_api/queue/data" in url for url in requests):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the page's opening server call never went out: {requests}")
+    if not wait_until(page, lambda: any("/gradio_api/queue/data" in url for url in requests), 20):
+        raise AssertionError(f"the page's opening server call never went out: {requests}")
 
 
 def state(page) -> dict:

@@ -9,7 +9,7 @@ empty cache), its requests recorded from the first.
 from urllib.parse import urlparse
 
 import pytest
-from pagekit import TIMEOUT_MS, choose_model, open_tab, wait_view
+from pagekit import TIMEOUT_MS, choose_model, open_tab, wait_until, wait_view
 
 pytestmark = pytest.mark.e2e  # without Chromium these fail (tests/conftest.py), they do not skip
 FIRST_GALLERY = "mnist|0-15|1|any"
@@ -57,10 +57,7 @@ def fetched(page, urls: list[str]) -> list[str]:
 
 
 def wait_for_parts(page, urls: list[str], count: int, seconds: float = 30) -> list[str]:
-    for _ in range(int(seconds * 10)):
-        if len(fetched(page, urls)) >= count:
-            break
-        page.wait_for_timeout(100)
+    wait_until(page, lambda: len(fetched(page, urls)) >= count, seconds)
     return fetched(page, urls)
 
 

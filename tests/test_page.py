@@ -26,6 +26,7 @@ from pagekit import (
     state,
     view_state,
     wait_opening_request,
+    wait_until,
     wait_view,
 )
 
@@ -167,18 +168,12 @@ def test_a_switch_made_while_the_server_answers_the_last_one_is_not_lost(browser
     monkeypatch.setattr(app, "model_updates", counted)
     page, _ = open_page(browser, app_url)
     wait_view(page, "gan-gallery", "mnist|0-15|1|any")  # (from the pictures that come with the page, maybe)
-    for _ in range(100):  # the page's opening request has been answered: the slow answer is a switch's
-        if opened:
-            break
-        page.wait_for_timeout(100)
+    wait_until(page, lambda: opened, 10)  # the page's opening call has reached the server: a slow one is a switch's
     assert opened == ["mnist"]
     monkeypatch.setattr(app, "model_updates", slow_first)
     choose_model(page, "emoji")
     choose_model(page, "mnist")
-    for _ in range(40):  # the first answer takes 2 s; then the second switch is asked, or never
-        page.wait_for_timeout(250)
-        if len(asked) > 1:
-            break
+    wait_until(page, lambda: len(asked) > 1, 10)  # the first answer takes 2 s, then the second is asked
     assert asked == ["emoji", "mnist"]
     page.wait_for_timeout(1000)  # the first answer (sent before the second was asked) is shown by now
     page.locator("#gan-examples-emoji").wait_for(state="hidden", timeout=10_000)  # then the second's
